@@ -1,0 +1,64 @@
+# Alexa recognized-speaker skill backend: see README.md.
+# make / make deps / make run / make test / make bench / make fuzz / make sanitize
+
+SHELL := /bin/bash
+CC ?= gcc
+BUILD ?= build
+PKGS := libcurl json-c openssl
+HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+CFLAGS ?= -O2 -g
+CFLAGS += -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -Werror \
+	-Wshadow -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation $(HARDEN) -pthread \
+	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDFLAGS += -pie -Wl,-z,relro,-z,now -pthread
+LIBS := -lfcgi $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CORE_SRC := app/config.c app/core.c app/envelope.c app/jsonutil.c app/log.c \
+	app/messages.c app/profile.c app/response.c app/skill.c app/verify.c
+CORE_OBJ := $(CORE_SRC:app/%.c=$(BUILD)/obj/%.o)
+WORKER_OBJ := $(BUILD)/obj/main.o $(BUILD)/obj/fcgi.o
+UNIT_SRC := $(wildcard tests/unit/*.c)
+
+# Debian packages: build, run the stack, run the tests.
+DEB_PKGS := gcc make pkg-config libfcgi-dev libcurl4-openssl-dev libjson-c-dev \
+	libssl-dev check nginx-light spawn-fcgi multiwatch curl openssl python3 \
+	libfaketime faketime wrk
+
+.PHONY: all deps run test unit integration bench fuzz sanitize soak clean check-config
+
+all: $(BUILD)/skill.fcgi
+
+deps:
+	@scripts/deps $(DEB_PKGS)
+
+$(BUILD)/obj/%.o: app/%.c $(wildcard app/*.h) | $(BUILD)/obj
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj:
+	@mkdir -p $@
+
+$(BUILD)/skill.fcgi: $(CORE_OBJ) $(WORKER_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/libcore.a: $(CORE_OBJ)
+	ar rcs $@ $^
+
+$(BUILD)/unit-tests: $(UNIT_SRC) $(BUILD)/libcore.a $(wildcard tests/unit/*.h)
+	$(CC) $(CFLAGS) -Iapp -o $@ $(UNIT_SRC) $(BUILD)/libcore.a \
+		$(LDFLAGS) $(LIBS) $(shell pkg-config --libs check)
+
+run: deps all
+	@scripts/run
+
+unit: deps $(BUILD)/unit-tests
+	@mkdir -p $(BUILD)/reports
+	@cd tests/unit && CK_TAP_LOG_FILE_NAME=- ../../$(BUILD)/unit-tests
+
+test: deps all $(BUILD)/unit-tests
+	@scripts/test-all
+
+bench: deps all
+	@tests/bench/run
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,63 @@
+/*
+ * Every limit the worker enforces, in one place.  Each one bounds input
+ * that comes from outside (nginx, Alexa, the profile API, the cert host,
+ * the configuration file) or a resource the worker holds.
+ */
+#ifndef LIMITS_H
+#define LIMITS_H
+
+/*
+ * Request body cap.  Real Alexa envelopes are 2-8 KiB; the largest seen
+ * (display-device context, many slots) stay far below 32 KiB.  nginx's
+ * client_max_body_size is generated from this value (scripts/stack).
+ */
+#define BODY_MAX		(64 * 1024)
+
+/* json-c nesting limit: real envelopes nest about 12 levels. */
+#define JSON_DEPTH_MAX		32
+
+/* Any single string field we read from the envelope. */
+#define FIELD_MAX		8192
+/* Identifiers that may appear in logs (request id): capped and filtered. */
+#define LOG_ID_MAX		100
+
+/* Response limits from the Alexa response format (PROTOCOL.md section 4). */
+#define SPEECH_MAX		8000
+#define CARD_TEXT_MAX		8000
+#define RESPONSE_MAX		(24 * 1024)
+
+/* Configuration file. */
+#define CONF_LINE_MAX		4096
+#define CONF_FILE_MAX		(256 * 1024)
+#define CONF_LIST_MAX		16
+#define CONF_VALUE_MAX		1024
+
+/* Worker threads per process. */
+#define THREADS_MIN		1
+#define THREADS_MAX		64
+#define THREADS_DEFAULT		4
+
+/* Graceful stop: in-flight requests get this long to finish. */
+#define SHUTDOWN_GRACE_MS	5000
+
+/* Signing-certificate chain (PROTOCOL.md section 5). */
+#define CERT_URL_MAX		2048
+#define CERT_CHAIN_MAX		(64 * 1024)
+#define CERT_CHAIN_CERTS_MAX	8
+#define CERT_CACHE_MAX		8
+#define SIGNATURE_B64_MAX	2048
+
+/* Outbound HTTP (profile API, booking backend, SMS gateway). */
+#define API_BODY_MAX		(4 * 1024)
+#define API_FIELDS_MAX		4
+#define BACKEND_BODY_MAX	(8 * 1024)
+
+/*
+ * Alexa waits about 8 s for an answer.  Outbound budgets in the
+ * configuration are capped so that the sum stays inside that deadline.
+ */
+#define ALEXA_DEADLINE_MS	8000
+#define TIMEOUT_MS_MIN		100
+#define TIMEOUT_MS_MAX		6000
+
+#endif

@@ -1,0 +1,180 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <fcgiapp.h>
+
+#include "config.h"
+#include "fcgi.h"
+#include "limits.h"
+#include "log.h"
+#include "profile.h"
+#include "verify.h"
+
+#define LISTEN_FD 0	/* FCGI_LISTENSOCK_FILENO, set up by spawn-fcgi */
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: skill.fcgi [--config FILE]\n"
+	    "       skill.fcgi --check-config FILE\n"
+	    "Started by spawn-fcgi with the listening socket on fd 0.\n");
+}
+
+static int
+load(struct config *cfg, const char *file, struct verifier **v, int check)
+{
+	char err[1024];
+
+	if (config_load(cfg, file, err, sizeof(err)) != 0) {
+		fprintf(stderr, "skill.fcgi: %s\n", err);
+		return -1;
+	}
+	if (cfg->verify_signature || check) {
+		*v = verifier_new(cfg, verify_fetch_curl, cfg, err, sizeof(err));
+		if (*v == NULL) {
+			fprintf(stderr, "skill.fcgi: %s\n", err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+is_listening_socket(int fd)
+{
+	struct stat st;
+	int v = 0;
+	socklen_t len = sizeof(v);
+
+	return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) == 0 && v;
+}
+
+/* Waits for the threads until the grace period ends. */
+static int
+join_all(struct fcgi_thread *t, int n)
+{
+	struct timespec deadline;
+	int left = 0;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += SHUTDOWN_GRACE_MS / 1000;
+	for (int i = 0; i < n; i++)
+		if (pthread_timedjoin_np(t[i].tid, NULL, &deadline) != 0)
+			left++;
+	return left;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct config cfg;
+	const char *file = getenv("SKILL_CONF");
+	struct verifier *verifier = NULL;
+	struct fcgi_thread *threads = NULL;
+	int check = 0, stop_pipe[2], sig = 0, started = 0, rc = 1;
+	sigset_t mask;
+
+	if (file == NULL || *file == '\0')
+		file = "conf/skill.conf";
+	for (int i = 1; i < argc; i++) {
+		if ((strcmp(argv[i], "--config") == 0 ||
+		    strcmp(argv[i], "--check-config") == 0) && i + 1 < argc) {
+			check = strcmp(argv[i], "--check-config") == 0;
+			file = argv[++i];
+		} else {
+			usage();
+			return 2;
+		}
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fprintf(stderr, "skill.fcgi: curl_global_init failed\n");
+		return 1;
+	}
+	if (load(&cfg, file, &verifier, check) != 0)
+		return 2;
+	if (check) {
+		printf("%s: ok\n", file);
+		verifier_free(verifier);
+		return 0;
+	}
+	log_set_level((enum log_level)cfg.log_level);
+	if (!is_listening_socket(LISTEN_FD)) {
+		fprintf(stderr, "skill.fcgi: fd 0 is not a listening socket; "
+		    "start the worker with spawn-fcgi (see scripts/stack)\n");
+		return 2;
+	}
+	if (!cfg.verify_signature)
+		log_msg(LOG_WARN, "WARNING: verify_signature = no in %s: requests "
+		    "are NOT verified; use this only for local development",
+		    cfg.path);
+
+	/* Every thread shares the socket; each waits in epoll, never accept. */
+	if (fcntl(LISTEN_FD, F_SETFL, fcntl(LISTEN_FD, F_GETFL) | O_NONBLOCK) != 0 ||
+	    FCGX_Init() != 0 || pipe2(stop_pipe, O_CLOEXEC) != 0) {
+		log_msg(LOG_ERROR, "worker: cannot set up: %s", strerror(errno));
+		return 1;
+	}
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	threads = calloc((size_t)cfg.worker_threads, sizeof(*threads));
+	if (threads == NULL)
+		return 1;
+	for (; started < cfg.worker_threads; started++) {
+		struct fcgi_thread *t = &threads[started];
+
+		t->id = started;
+		t->listen_fd = LISTEN_FD;
+		t->stop_fd = stop_pipe[0];
+		t->core.cfg = &cfg;
+		t->core.verifier = verifier;
+		t->core.io = profile_io_new(&cfg);
+		if (t->core.io == NULL ||
+		    pthread_create(&t->tid, NULL, fcgi_thread_main, t) != 0) {
+			log_msg(LOG_ERROR, "worker: cannot start thread %d",
+			    started);
+			break;
+		}
+	}
+	if (started == cfg.worker_threads) {
+		log_msg(LOG_INFO, "worker: ready, %d threads, config %s",
+		    started, cfg.path);
+		while (sigwait(&mask, &sig) == 0 && sig != SIGTERM &&
+		    sig != SIGINT)
+			;	/* HUP/USR1: nothing to reload; config is fixed */
+		log_msg(LOG_INFO, "worker: signal %d, finishing requests in "
+		    "flight", sig);
+		rc = 0;
+	}
+	/* Stop accepting: the pipe stays readable, waking every thread. */
+	if (write(stop_pipe[1], "x", 1) != 1)
+		rc = 1;
+	if (join_all(threads, started) > 0) {
+		log_msg(LOG_ERROR, "worker: requests still running after %d ms; "
+		    "exiting", SHUTDOWN_GRACE_MS);
+		_exit(1);
+	}
+	for (int i = 0; i < started; i++)
+		profile_io_free(threads[i].core.io);
+	free(threads);
+	verifier_free(verifier);
+	curl_global_cleanup();
+	log_msg(LOG_INFO, "worker: stopped");
+	return rc;
+}

@@ -1,0 +1,2 @@
+/* Per-locale texts: filled in by the reference skill. */
+typedef int messages_placeholder;

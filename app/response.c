@@ -1,0 +1,413 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "response.h"
+
+#define SPEAK_OPEN "<speak>"
+#define SPEAK_CLOSE "</speak>"
+
+/*
+ * Length of the UTF-8 sequence at s (at most n bytes), or 0 when it is
+ * not valid (overlong forms, surrogates and code points past U+10FFFF
+ * included).
+ */
+static size_t
+utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	size_t len, i;
+	unsigned cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		cp = c & 0x07;
+	} else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff ||
+	    cp == 0xfffe || cp == 0xffff)
+		return 0;
+	return len;
+}
+
+/*
+ * Walks text as sanitized units: a valid UTF-8 sequence, or a single
+ * space for a control character.  Invalid bytes yield length 0 and are
+ * skipped by the callers.
+ */
+static size_t
+next_unit(const char *p, size_t left, const char **out, size_t *outlen)
+{
+	unsigned char c = (unsigned char)*p;
+	size_t n;
+
+	if (c < 0x20 || c == 0x7f) {
+		*out = " ";
+		*outlen = 1;
+		return 1;
+	}
+	if ((n = utf8_seq((const unsigned char *)p, left)) == 0) {
+		*out = "";
+		*outlen = 0;
+		return 1;
+	}
+	*out = p;
+	*outlen = n;
+	return n;
+}
+
+size_t
+text_sanitize(char *dst, size_t dstlen, const char *src)
+{
+	size_t len = 0, left = strlen(src);
+
+	if (dstlen == 0)
+		return 0;
+	while (left > 0) {
+		const char *u;
+		size_t ul, used = next_unit(src, left, &u, &ul);
+
+		if (len + ul >= dstlen)
+			break;
+		memcpy(dst + len, u, ul);
+		len += ul;
+		src += used;
+		left -= used;
+	}
+	dst[len] = '\0';
+	return len;
+}
+
+/* Room left before the closing tag must still fit. */
+static size_t
+speech_room(const struct speech *s)
+{
+	return SPEECH_MAX - strlen(SPEAK_CLOSE) - s->len;
+}
+
+static void
+speech_start(struct speech *s)
+{
+	memcpy(s->buf, SPEAK_OPEN, strlen(SPEAK_OPEN) + 1);
+	s->len = strlen(SPEAK_OPEN);
+	s->truncated = 0;
+}
+
+static const char *
+xml_escape(char c)
+{
+	switch (c) {
+	case '&': return "&amp;";
+	case '<': return "&lt;";
+	case '>': return "&gt;";
+	case '"': return "&quot;";
+	case '\'': return "&apos;";
+	}
+	return NULL;
+}
+
+/*
+ * Appends escaped text.  When it does not fit, the speech is cut back to
+ * the last space written by this call or an earlier one, so a word is
+ * never split, and everything after is dropped.
+ */
+void
+speech_text(struct speech *s, const char *text)
+{
+	size_t left = strlen(text);
+
+	while (!s->truncated && left > 0) {
+		const char *u, *esc;
+		size_t ul, used = next_unit(text, left, &u, &ul);
+
+		if (ul == 1 && (esc = xml_escape(*u)) != NULL) {
+			u = esc;
+			ul = strlen(esc);
+		}
+		if (ul > speech_room(s)) {
+			char *sp = NULL;
+
+			for (size_t i = s->len; i > strlen(SPEAK_OPEN); i--)
+				if (s->buf[i - 1] == ' ' || s->buf[i - 1] == '>') {
+					sp = s->buf + i - 1;
+					break;
+				}
+			if (sp != NULL && *sp == ' ')
+				s->len = (size_t)(sp - s->buf);
+			else if (sp != NULL)
+				s->len = (size_t)(sp - s->buf) + 1;
+			s->buf[s->len] = '\0';
+			s->truncated = 1;
+			return;
+		}
+		memcpy(s->buf + s->len, u, ul);
+		s->len += ul;
+		s->buf[s->len] = '\0';
+		text += used;
+		left -= used;
+	}
+}
+
+void
+speech_tag(struct speech *s, const char *tag)
+{
+	size_t n = strlen(tag);
+
+	if (s->truncated)
+		return;
+	if (n > speech_room(s)) {
+		s->truncated = 1;
+		return;
+	}
+	memcpy(s->buf + s->len, tag, n + 1);
+	s->len += n;
+}
+
+void
+speech_template(struct speech *s, const char *tmpl, const char *const *keys,
+    const char *const *values, size_t n)
+{
+	char lit[SPEECH_MAX + 1];
+
+	while (*tmpl != '\0' && !s->truncated) {
+		const char *open = strchr(tmpl, '{');
+		size_t litlen = open ? (size_t)(open - tmpl) : strlen(tmpl);
+		const char *close;
+		size_t i;
+
+		if (litlen >= sizeof(lit))
+			litlen = sizeof(lit) - 1;
+		memcpy(lit, tmpl, litlen);
+		lit[litlen] = '\0';
+		speech_text(s, lit);
+		if (open == NULL || (close = strchr(open, '}')) == NULL)
+			return;
+		for (i = 0; i < n; i++)
+			if (strlen(keys[i]) == (size_t)(close - open - 1) &&
+			    strncmp(keys[i], open + 1, strlen(keys[i])) == 0)
+				break;
+		if (i < n && values[i] != NULL)
+			speech_text(s, values[i]);
+		tmpl = close + 1;
+	}
+}
+
+struct speech *
+response_speech(struct response *r)
+{
+	if (!r->has_speech) {
+		speech_start(&r->speech);
+		r->has_speech = 1;
+	}
+	return &r->speech;
+}
+
+struct speech *
+response_reprompt(struct response *r)
+{
+	if (!r->has_reprompt) {
+		speech_start(&r->reprompt);
+		r->has_reprompt = 1;
+	}
+	return &r->reprompt;
+}
+
+void
+response_init(struct response *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->end_session = -1;
+}
+
+void
+response_free(struct response *r)
+{
+	json_object_put(r->directives);
+	json_object_put(r->session_attributes);
+	r->directives = NULL;
+	r->session_attributes = NULL;
+}
+
+/* Cuts plain text to max bytes at a word boundary (text is sanitized). */
+static void
+cut_words(char *text, size_t max)
+{
+	size_t len = strlen(text), i;
+
+	if (len <= max)
+		return;
+	for (i = max; i > 0 && text[i] != ' '; i--)
+		;
+	if (i == 0) {
+		/* One long word: cut at a character boundary. */
+		for (i = max; i > 0 && ((unsigned char)text[i] & 0xc0) == 0x80;
+		    i--)
+			;
+	}
+	text[i] = '\0';
+}
+
+void
+response_card_simple(struct response *r, const char *title, const char *text)
+{
+	r->card = CARD_SIMPLE;
+	text_sanitize(r->card_title, sizeof(r->card_title), title);
+	text_sanitize(r->card_text, sizeof(r->card_text), text);
+	cut_words(r->card_text, CARD_TEXT_MAX);
+}
+
+void
+response_card_permissions(struct response *r, const char *const *scopes,
+    size_t n)
+{
+	r->card = CARD_PERMISSIONS;
+	r->npermissions = 0;
+	for (size_t i = 0; i < n && i < CARD_PERMISSIONS_MAX; i++)
+		r->permissions[r->npermissions++] = scopes[i];
+}
+
+void
+response_directive(struct response *r, json_object *directive)
+{
+	if (r->directives == NULL)
+		r->directives = json_object_new_array();
+	json_object_array_add(r->directives, directive);
+}
+
+void
+response_attr(struct response *r, const char *key, const char *value)
+{
+	char clean[1024];
+
+	if (r->session_attributes == NULL)
+		r->session_attributes = json_object_new_object();
+	text_sanitize(clean, sizeof(clean), value);
+	json_object_object_add(r->session_attributes, key,
+	    json_object_new_string(clean));
+}
+
+static json_object *
+speech_json(struct speech *s)
+{
+	json_object *o = json_object_new_object();
+	char closed[SPEECH_MAX + 1];
+
+	memcpy(closed, s->buf, s->len);
+	memcpy(closed + s->len, SPEAK_CLOSE, strlen(SPEAK_CLOSE) + 1);
+	json_object_object_add(o, "type", json_object_new_string("SSML"));
+	json_object_object_add(o, "ssml", json_object_new_string(closed));
+	return o;
+}
+
+static json_object *
+build(struct response *r, int with_card, int with_reprompt, int with_attrs)
+{
+	json_object *root = json_object_new_object();
+	json_object *resp = json_object_new_object();
+
+	json_object_object_add(root, "version", json_object_new_string("1.0"));
+	if (with_attrs && r->session_attributes != NULL)
+		json_object_object_add(root, "sessionAttributes",
+		    json_object_get(r->session_attributes));
+	else
+		json_object_object_add(root, "sessionAttributes",
+		    json_object_new_object());
+	if (r->has_speech)
+		json_object_object_add(resp, "outputSpeech",
+		    speech_json(&r->speech));
+	if (with_card && r->card == CARD_SIMPLE) {
+		json_object *c = json_object_new_object();
+
+		json_object_object_add(c, "type",
+		    json_object_new_string("Simple"));
+		json_object_object_add(c, "title",
+		    json_object_new_string(r->card_title));
+		json_object_object_add(c, "content",
+		    json_object_new_string(r->card_text));
+		json_object_object_add(resp, "card", c);
+	} else if (with_card && r->card == CARD_PERMISSIONS) {
+		json_object *c = json_object_new_object();
+		json_object *a = json_object_new_array();
+
+		for (size_t i = 0; i < r->npermissions; i++)
+			json_object_array_add(a,
+			    json_object_new_string(r->permissions[i]));
+		json_object_object_add(c, "type",
+		    json_object_new_string("AskForPermissionsConsent"));
+		json_object_object_add(c, "permissions", a);
+		json_object_object_add(resp, "card", c);
+	}
+	if (with_reprompt && r->has_reprompt) {
+		json_object *rp = json_object_new_object();
+
+		json_object_object_add(rp, "outputSpeech",
+		    speech_json(&r->reprompt));
+		json_object_object_add(resp, "reprompt", rp);
+	}
+	if (r->directives != NULL)
+		json_object_object_add(resp, "directives",
+		    json_object_get(r->directives));
+	if (r->end_session >= 0)
+		json_object_object_add(resp, "shouldEndSession",
+		    json_object_new_boolean(r->end_session));
+	json_object_object_add(root, "response", resp);
+	return root;
+}
+
+char *
+response_serialize(struct response *r, size_t *len)
+{
+	/* Attempts in order: everything, then without optional parts. */
+	static const int tries[][3] = {
+		{ 1, 1, 1 }, { 0, 1, 1 }, { 0, 0, 1 }, { 0, 0, 0 },
+	};
+	char *out = NULL;
+
+	for (size_t t = 0; t < sizeof(tries) / sizeof(tries[0]); t++) {
+		json_object *root = build(r, tries[t][0], tries[t][1],
+		    tries[t][2]);
+		const char *s = json_object_to_json_string_ext(root,
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+		size_t n = strlen(s);
+
+		if (n <= RESPONSE_MAX || t + 1 == sizeof(tries) / sizeof(tries[0])) {
+			if (n > RESPONSE_MAX) {
+				json_object_put(root);
+				break;
+			}
+			if ((out = malloc(n + 1)) != NULL) {
+				memcpy(out, s, n + 1);
+				*len = n;
+			}
+			json_object_put(root);
+			return out;
+		}
+		json_object_put(root);
+	}
+	/* Unreachable with the caps above; keep a valid answer anyway. */
+	{
+		static const char minimal[] =
+		    "{\"version\":\"1.0\",\"response\":{}}";
+
+		if ((out = malloc(sizeof(minimal))) != NULL) {
+			memcpy(out, minimal, sizeof(minimal));
+			*len = sizeof(minimal) - 1;
+		}
+	}
+	return out;
+}
