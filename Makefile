@@ -44,7 +44,7 @@ $(BUILD)/libcore.a: $(CORE_OBJ)
 	ar rcs $@ $^
 
 $(BUILD)/unit-tests: $(UNIT_SRC) $(BUILD)/libcore.a $(wildcard tests/unit/*.h)
-	$(CC) $(CFLAGS) -Iapp -o $@ $(UNIT_SRC) $(BUILD)/libcore.a \
+	$(CC) $(CFLAGS) -o $@ $(UNIT_SRC) $(BUILD)/libcore.a \
 		$(LDFLAGS) $(LIBS) $(shell pkg-config --libs check)
 
 run: deps all

@@ -1,0 +1,91 @@
+#include <string.h>
+
+#include "../../app/config.h"
+#include "unit.h"
+
+static int
+parse(struct config *c, const char *text, char *err, size_t errlen)
+{
+	return config_parse(c, "/etc/skill/t.conf", text, strlen(text), err,
+	    errlen);
+}
+
+START_TEST(defaults)
+{
+	static struct config c;
+	char err[512];
+
+	ck_assert_int_eq(parse(&c, "skill_id = a, b\n", err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.skill_id.n, 2);
+	ck_assert(config_has_skill_id(&c, "b"));
+	ck_assert(!config_has_skill_id(&c, "c"));
+	ck_assert_int_eq(c.verify_signature, 1);
+	ck_assert_int_eq(c.timestamp_tolerance_s, 150);
+	ck_assert_int_eq(c.event_timestamp_tolerance_s, 3600);
+	ck_assert_int_eq(c.api_timeout_ms, 2500);
+	ck_assert(config_origin_allowed(&c, "https://api.eu.amazonalexa.com"));
+	ck_assert(!config_origin_allowed(&c, "https://api.amazonalexa.com.evil"));
+	ck_assert_int_eq(c.name_scope, NAME_SCOPE_GIVEN_NAME);
+}
+END_TEST
+
+START_TEST(relative_paths_from_file_dir)
+{
+	static struct config c;
+	char err[512];
+
+	ck_assert_int_eq(parse(&c, "skill_id = a\napi_ca_file = ca.pem\n", err,
+	    sizeof(err)), 0);
+	ck_assert_str_eq(c.api_ca_file, "/etc/skill/ca.pem");
+}
+END_TEST
+
+static const char *const bad[][2] = {
+	{ "skill_id = a\nfoo = 1\n", "t.conf:2: key 'foo': unknown key" },
+	{ "skill_id = a\napi_timeout_ms = 99999\n", "t.conf:2: key 'api_timeout_ms'" },
+	{ "skill_id = a\nverify_signature = on\n", "key 'verify_signature': expected yes or no" },
+	{ "log_level = info\n", "key 'skill_id': required" },
+	{ "skill_id = a\nskill_id = b\n", "t.conf:2: key 'skill_id': set twice" },
+	{ "skill_id = a\njust words\n", "t.conf:2: key 'just words'" },
+	{ "skill_id = a\nsms_gateway = sns\n", "key 'sns_region': required" },
+	{ "skill_id = a\nbooking_url = http://example.com/b\n", "loopback" },
+	{ "skill_id = a\napi_allowed_origins = https://x.com/path\n", "without a path" },
+	{ "skill_id = a\nname_scope = both\n", "expected one of given_name|name" },
+};
+
+START_TEST(errors_name_line_and_key)
+{
+	static struct config c;
+	char err[512];
+
+	ck_assert_int_ne(parse(&c, bad[_i][0], err, sizeof(err)), 0);
+	ck_assert_msg(strstr(err, bad[_i][1]) != NULL, "'%s' lacks '%s'", err,
+	    bad[_i][1]);
+}
+END_TEST
+
+START_TEST(sns_endpoint_default)
+{
+	static struct config c;
+	char err[512];
+
+	ck_assert_int_eq(parse(&c, "skill_id = a\nsms_gateway = sns\n"
+	    "sns_region = eu-west-1\n", err, sizeof(err)), 0);
+	ck_assert_str_eq(c.sns_endpoint, "https://sns.eu-west-1.amazonaws.com");
+}
+END_TEST
+
+Suite *
+suite_config(void)
+{
+	Suite *s = suite_create("config");
+	TCase *tc = tcase_create("parse");
+
+	tcase_add_test(tc, defaults);
+	tcase_add_test(tc, relative_paths_from_file_dir);
+	tcase_add_loop_test(tc, errors_name_line_and_key, 0,
+	    sizeof(bad) / sizeof(bad[0]));
+	tcase_add_test(tc, sns_endpoint_default);
+	suite_add_tcase(s, tc);
+	return s;
+}

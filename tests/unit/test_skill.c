@@ -1,0 +1,7 @@
+#include "unit.h"
+
+Suite *
+suite_skill(void)
+{
+	return suite_create("skill");
+}
