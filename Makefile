@@ -20,7 +20,7 @@ WORKER_OBJ := $(BUILD)/obj/main.o $(BUILD)/obj/fcgi.o
 UNIT_SRC := $(wildcard tests/unit/*.c)
 
 # Debian packages: build, run the stack, run the tests.
-DEB_PKGS := gcc make pkg-config libfcgi-dev libcurl4-openssl-dev libjson-c-dev \
+DEB_PKGS := gcc clang make pkg-config libfcgi-dev libcurl4-openssl-dev libjson-c-dev \
 	libssl-dev check nginx-light spawn-fcgi multiwatch curl openssl python3 \
 	libfaketime faketime wrk
 
@@ -59,6 +59,10 @@ test: deps all $(BUILD)/unit-tests
 
 bench: deps all
 	@tests/bench/run
+
+# libFuzzer targets (clang); FUZZ_SECONDS per target (default 60).
+fuzz: deps
+	@tests/fuzz/run
 
 clean:
 	rm -rf $(BUILD)
