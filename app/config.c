@@ -373,6 +373,12 @@ check_combination(struct parse_ctx *p, struct config *cfg,
 		    *c == '-'))
 			return fail(p, 0, "sns_region", "%s",
 			    "expected a region name like us-east-1");
+	/* One request may wait for the API, the booking and the text. */
+	if (cfg->api_timeout_ms + cfg->booking_timeout_ms +
+	    cfg->sms_timeout_ms > ALEXA_DEADLINE_MS - 1000)
+		return fail(p, 0, "api_timeout_ms", "%s", "api_timeout_ms + "
+		    "booking_timeout_ms + sms_timeout_ms must leave 1 s of "
+		    "Alexa's 8 s deadline (at most 7000 ms together)");
 	if (cfg->sms_gateway == SMS_SNS && cfg->sns_endpoint[0] == '\0')
 		snprintf(cfg->sns_endpoint, sizeof(cfg->sns_endpoint),
 		    "https://sns.%s.amazonaws.com", cfg->sns_region);

@@ -52,7 +52,7 @@ core_handle(struct core *c, const struct core_in *in, struct core_out *out)
 	struct envelope env;
 	struct response resp;
 	const char *why;
-	char reason[160];
+	char reason[256];
 
 	memset(out, 0, sizeof(*out));
 	snprintf(out->type, sizeof(out->type), "-");

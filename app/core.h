@@ -38,7 +38,7 @@ struct core_out {
 	size_t body_len;
 	char type[64];
 	char request_id[LOG_ID_MAX + 1];
-	char outcome[160];		/* never personal data */
+	char outcome[256];		/* never personal data */
 };
 
 void core_handle(struct core *c, const struct core_in *in,

@@ -15,4 +15,10 @@ void skill_handle(const struct config *cfg, struct skill_io *io,
     const struct envelope *env, struct response *resp, char *outcome,
     size_t outcome_len);
 
+/*
+ * Every permission scope the skill can ask for (and so must declare in
+ * skill-package/skill.json).  Returns the count.
+ */
+size_t skill_scopes(const struct config *cfg, const char **out, size_t max);
+
 #endif

@@ -54,7 +54,14 @@ verify_cert_url(const char *url)
 
 	if (url == NULL)
 		return "cert_url_missing";
-	if (strlen(url) > CERT_URL_MAX || (u = curl_url()) == NULL)
+	/*
+	 * Amazon's URLs never carry percent-encoding or backslashes.  Refuse
+	 * them anywhere in the URL, not only in the path: curl decodes an
+	 * encoded host ("s3%2eamazonaws.com"), so a check of the parsed
+	 * parts alone would let an encoded variant through.
+	 */
+	if (strlen(url) > CERT_URL_MAX || strpbrk(url, "%\\") != NULL ||
+	    (u = curl_url()) == NULL)
 		goto out;
 	/* curl removes dot-segments from the path while parsing. */
 	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK)
@@ -74,12 +81,8 @@ verify_cert_url(const char *url)
 		goto out;
 	if (curl_url_get(u, CURLUPART_PATH, &path, 0) != CURLUE_OK)
 		goto out;
-	/*
-	 * Amazon's URLs never carry percent-encoding or backslashes; refusing
-	 * them means no encoded dot or slash can move the path after the
-	 * check (the cert host could decode what curl left alone).
-	 */
-	if (strchr(path, '%') != NULL || strchr(path, '\\') != NULL)
+	/* Nor in what curl made of the path (it may encode some bytes). */
+	if (strpbrk(path, "%\\") != NULL)
 		goto out;
 	if (strncmp(path, CERT_PATH_PREFIX, strlen(CERT_PATH_PREFIX)) != 0 ||
 	    path[strlen(CERT_PATH_PREFIX)] == '\0')

@@ -1,0 +1,371 @@
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "jsonutil.h"
+#include "log.h"
+#include "skill_int.h"
+
+/*
+ * BookTableIntent and SendDetailsIntent: collect the slots, fetch the
+ * contact data for this request only, book on the backend with the
+ * request id as idempotency key, text the details.  What each intent does
+ * without each piece of data is documented in README.md.
+ */
+
+#define PARTY_MAX 20
+
+/* --- slots ----------------------------------------------------------- */
+
+static void
+elicit(struct skill_req *r, const char *slot, enum msg_id ask)
+{
+	json_object *d = json_object_new_object();
+	json_object *intent = json_object_new_object();
+	json_object *slots = NULL;
+
+	if (r->env->slots != NULL &&
+	    json_object_deep_copy(r->env->slots, &slots, NULL) != 0)
+		slots = NULL;
+	if (slots == NULL)
+		slots = json_object_new_object();
+	/* Drop the value we could not use, so Alexa asks for it again. */
+	json_object_object_del(slots, slot);
+	json_object_object_add(intent, "name",
+	    json_object_new_string("BookTableIntent"));
+	json_object_object_add(intent, "confirmationStatus",
+	    json_object_new_string("NONE"));
+	json_object_object_add(intent, "slots", slots);
+	json_object_object_add(d, "type",
+	    json_object_new_string("Dialog.ElicitSlot"));
+	json_object_object_add(d, "slotToElicit", json_object_new_string(slot));
+	json_object_object_add(d, "updatedIntent", intent);
+	response_directive(r->resp, d);
+	skill_say(r, ask);
+	speech_template(response_reprompt(r->resp), r->loc->msg[ask], NULL,
+	    NULL, 0);
+	r->resp->end_session = 0;
+	skill_outcome(r, "elicit: %s", slot);
+}
+
+static int
+parse_party(const char *s)
+{
+	int n = 0;
+
+	if (s == NULL || *s == '\0' || strlen(s) > 3)
+		return -1;
+	for (; *s; s++) {
+		if (!isdigit((unsigned char)*s))
+			return -1;
+		n = n * 10 + (*s - '0');
+	}
+	return n >= 1 && n <= PARTY_MAX ? n : -1;
+}
+
+void
+booking_intent(struct skill_req *r)
+{
+	const char *date = envelope_slot(r->env, "date");
+	const char *time = envelope_slot(r->env, "time");
+	const char *party = envelope_slot(r->env, "partySize");
+	struct skill_action act = { .kind = ACT_BOOK };
+	char buf[64];
+
+	if (r->cfg->booking_url[0] == '\0') {
+		skill_say(r, M_BOOKING_OFF);
+		skill_reprompt(r, M_REPROMPT);
+		r->resp->end_session = 0;
+		skill_outcome(r, "booking_off");
+		return;
+	}
+	if (date == NULL || *date == '\0')
+		return elicit(r, "date", M_ASK_DATE);
+	if (msg_date(r->loc, date, buf, sizeof(buf)) != 0)
+		return elicit(r, "date", M_BAD_DATE);
+	if (time == NULL || *time == '\0')
+		return elicit(r, "time", M_ASK_TIME);
+	if (msg_time(r->loc, time, buf, sizeof(buf)) != 0)
+		return elicit(r, "time", M_BAD_TIME);
+	if (party == NULL || *party == '\0')
+		return elicit(r, "partySize", M_ASK_PARTY);
+	if ((act.party = parse_party(party)) < 0)
+		return elicit(r, "partySize", M_BAD_PARTY);
+	memcpy(act.date, date, sizeof(act.date) - 1);
+	memcpy(act.time, time, sizeof(act.time) - 1);
+	booking_run(r, &act);
+}
+
+void
+details_intent(struct skill_req *r)
+{
+	struct skill_action act = { .kind = ACT_DETAILS };
+
+	booking_run(r, &act);
+}
+
+/* --- outbound ----------------------------------------------------------- */
+
+static int
+ok_status(const struct backend_res *res)
+{
+	return res->error == NULL && res->status >= 200 && res->status <= 299;
+}
+
+/* Percent-encoding for the SNS form body (RFC 3986 unreserved kept). */
+static int
+form_append(char *out, size_t outlen, size_t *len, const char *key,
+    const char *val)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	*len += (size_t)snprintf(out + *len, outlen - *len, "%s%s=",
+	    *len ? "&" : "", key);
+	for (const unsigned char *c = (const unsigned char *)val; *c; c++) {
+		if (*len + 4 >= outlen)
+			return -1;
+		if (isalnum(*c) || strchr("-._~", *c) != NULL)
+			out[(*len)++] = (char)*c;
+		else {
+			out[(*len)++] = '%';
+			out[(*len)++] = hex[*c >> 4];
+			out[(*len)++] = hex[*c & 15];
+		}
+	}
+	out[*len] = '\0';
+	return *len < outlen ? 0 : -1;
+}
+
+/* Sends text to e164 through the configured gateway; 0 on success. */
+static int
+send_text(struct skill_req *r, const char *e164, const char *text)
+{
+	const struct config *cfg = r->cfg;
+	struct backend_req req = { .what = "sms",
+	    .timeout_ms = cfg->sms_timeout_ms };
+	struct backend_res *res = calloc(1, sizeof(*res));
+	char *body = NULL, sigv4[96];
+	json_object *o = NULL;
+	int rc = -1;
+	size_t len = 0;
+
+	if (res == NULL)
+		return -1;
+	if (cfg->sms_gateway == SMS_WEBHOOK) {
+		o = json_object_new_object();
+		json_object_object_add(o, "to", json_object_new_string(e164));
+		json_object_object_add(o, "text", json_object_new_string(text));
+		req.url = cfg->sms_url;
+		req.content_type = "application/json";
+		req.body = json_object_to_json_string_ext(o,
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+		req.len = strlen(req.body);
+	} else {
+		if ((body = malloc(4096)) == NULL ||
+		    form_append(body, 4096, &len, "Action", "Publish") ||
+		    form_append(body, 4096, &len, "Version", "2010-03-31") ||
+		    form_append(body, 4096, &len, "PhoneNumber", e164) ||
+		    form_append(body, 4096, &len, "Message", text))
+			goto out;
+		snprintf(sigv4, sizeof(sigv4), "aws:amz:%s:sns", cfg->sns_region);
+		req.url = cfg->sns_endpoint;
+		req.content_type = "application/x-www-form-urlencoded";
+		req.body = body;
+		req.len = len;
+		req.aws_sigv4 = sigv4;
+	}
+	r->io->backend_post(r->io, &req, res);
+	rc = ok_status(res) ? 0 : -1;
+out:
+	json_object_put(o);
+	if (body != NULL) {
+		explicit_bzero(body, 4096);
+		free(body);
+	}
+	explicit_bzero(res, sizeof(*res));
+	free(res);
+	return rc;
+}
+
+/* A booking id from the backend is spoken and texted: keep it tame. */
+static void
+booking_ref(const struct backend_res *res, char *out, size_t outlen)
+{
+	const char *why, *id;
+	json_object *o = json_parse_bytes(res->body, res->len, 4, &why);
+	size_t n = 0;
+
+	out[0] = '\0';
+	if (o != NULL && (id = json_path_str(o, "bookingId")) != NULL) {
+		for (; *id && n + 1 < outlen && n < 32; id++)
+			if (isalnum((unsigned char)*id) || *id == '-')
+				out[n++] = *id;
+		out[n] = '\0';
+	}
+	json_object_put(o);
+}
+
+static int
+post_booking(struct skill_req *r, const struct skill_action *act,
+    const struct profile *p, struct backend_res *res)
+{
+	enum profile_field nf = skill_name_field(r->cfg);
+	json_object *o = json_object_new_object();
+	struct backend_req req = { .what = "booking", .url = r->cfg->booking_url,
+	    .content_type = "application/json",
+	    .idempotency_key = r->env->request_id,
+	    .timeout_ms = r->cfg->booking_timeout_ms };
+	char hm[6];
+	const char *body;
+
+	memcpy(hm, act->time, sizeof(hm));
+	json_object_object_add(o, "idempotencyKey",
+	    json_object_new_string(r->env->request_id));
+	json_object_object_add(o, "name", json_object_new_string(p->v[nf].text));
+	json_object_object_add(o, "phone", json_object_new_string(
+	    p->v[PF_MOBILE].e164));
+	json_object_object_add(o, "date", json_object_new_string(act->date));
+	json_object_object_add(o, "time", json_object_new_string(hm));
+	json_object_object_add(o, "partySize", json_object_new_int(act->party));
+	if (r->env->person_id != NULL)
+		json_object_object_add(o, "personId",
+		    json_object_new_string(r->env->person_id));
+	else
+		json_object_object_add(o, "userId",
+		    json_object_new_string(r->env->user_id));
+	body = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE);
+	req.body = body;
+	req.len = strlen(body);
+	r->io->backend_post(r->io, &req, res);
+	explicit_bzero((char *)body, req.len);
+	json_object_put(o);
+	return ok_status(res) ? 0 : -1;
+}
+
+static void
+say_venue(struct skill_req *r)
+{
+	const char *k[] = { "address", "hours" };
+	const char *v[] = { r->cfg->venue_address, r->cfg->venue_hours };
+
+	if (r->cfg->venue_address[0] != '\0')
+		skill_sayf(r, M_VENUE, k, v, 2);
+}
+
+static void
+book(struct skill_req *r, const struct skill_action *act)
+{
+	enum profile_field nf = skill_name_field(r->cfg);
+	unsigned need = PF_BIT(nf) | PF_BIT(PF_MOBILE);
+	struct backend_res *res = calloc(1, sizeof(*res));
+	char date[64], time[32], party[8], ref[40], sms[512];
+	const char *k[] = { "party", "date", "time", "name", "ref", "address" };
+	const char *v[6];
+	struct profile p;
+	int texted = -1;
+
+	if (res == NULL)
+		return;
+	r->io->profile_fetch(r->io, r->env, need, &p);
+	if (consent_check(r, &p, need, act))
+		goto out;
+	if (post_booking(r, act, &p, res) != 0) {
+		skill_say(r, M_BOOK_FAILED);
+		skill_reprompt(r, M_REPROMPT);
+		r->resp->end_session = 0;
+		skill_outcome(r, "booking_failed: %s (http %ld)",
+		    res->error ? res->error : "status", res->status);
+		goto out;
+	}
+	booking_ref(res, ref, sizeof(ref));
+	msg_date(r->loc, act->date, date, sizeof(date));
+	msg_time(r->loc, act->time, time, sizeof(time));
+	snprintf(party, sizeof(party), "%d", act->party);
+	v[0] = party;
+	v[1] = date;
+	v[2] = time;
+	v[3] = p.v[nf].text;
+	v[4] = ref[0] ? ref : "-";
+	v[5] = r->cfg->venue_address;
+	if (r->cfg->sms_gateway != SMS_NONE) {
+		const char *kk[7] = { "skill", k[0], k[1], k[2], k[3], k[4], k[5] };
+		const char *vv[7] = { r->cfg->skill_name, v[0], v[1], v[2], v[3],
+		    v[4], v[5] };
+
+		msg_format(sms, sizeof(sms), r->loc->msg[M_SMS_BOOKING], kk, vv,
+		    7);
+		texted = send_text(r, p.v[PF_MOBILE].e164, sms);
+		explicit_bzero(sms, sizeof(sms));
+	}
+	skill_sayf(r, M_BOOKED, k, v, 6);
+	if (texted == 0) {
+		const char *lk[] = { "last2" }, *lv[] = { p.v[PF_MOBILE].last2 };
+
+		skill_sayf(r, M_BOOKED_TEXTED, lk, lv, 1);
+	} else if (texted < 0 && r->cfg->sms_gateway != SMS_NONE)
+		skill_say(r, M_BOOKED_NOT_TEXTED);
+	r->resp->end_session = 1;
+	skill_outcome(r, "booked%s", texted == 0 ? ", texted" :
+	    r->cfg->sms_gateway == SMS_NONE ? "" : ", text_failed");
+out:
+	profile_wipe(&p);
+	explicit_bzero(res, sizeof(*res));
+	free(res);
+}
+
+static void
+details(struct skill_req *r, const struct skill_action *act)
+{
+	char sms[512];
+	struct profile p;
+	const char *k[] = { "skill", "address", "hours" };
+	const char *v[] = { r->cfg->skill_name, r->cfg->venue_address,
+	    r->cfg->venue_hours };
+
+	if (r->cfg->sms_gateway == SMS_NONE) {
+		skill_say(r, M_TEXT_OFF);
+		say_venue(r);
+		skill_reprompt(r, M_REPROMPT);
+		r->resp->end_session = 0;
+		skill_outcome(r, "sms_off");
+		return;
+	}
+	r->io->profile_fetch(r->io, r->env, PF_BIT(PF_MOBILE), &p);
+	if (consent_check(r, &p, PF_BIT(PF_MOBILE), act))
+		goto out;
+	msg_format(sms, sizeof(sms), r->loc->msg[M_SMS_VENUE], k, v, 3);
+	if (send_text(r, p.v[PF_MOBILE].e164, sms) == 0) {
+		const char *lk[] = { "last2" }, *lv[] = { p.v[PF_MOBILE].last2 };
+
+		skill_sayf(r, M_TEXTED, lk, lv, 1);
+		r->resp->end_session = 1;
+		skill_outcome(r, "texted");
+	} else {
+		/* Reduced: say what the text would have said. */
+		skill_say(r, M_TEXT_FAILED);
+		say_venue(r);
+		skill_reprompt(r, M_REPROMPT);
+		r->resp->end_session = 0;
+		skill_outcome(r, "text_failed");
+	}
+	explicit_bzero(sms, sizeof(sms));
+out:
+	profile_wipe(&p);
+}
+
+void
+booking_run(struct skill_req *r, const struct skill_action *act)
+{
+	if (act->kind == ACT_DETAILS)
+		details(r, act);
+	else if (r->cfg->booking_url[0] == '\0') {
+		skill_say(r, M_BOOKING_OFF);
+		r->resp->end_session = 0;
+		skill_outcome(r, "booking_off");
+	} else
+		book(r, act);
+}
