@@ -18,6 +18,7 @@
 #include "limits.h"
 #include "log.h"
 #include "profile.h"
+#include "skill.h"
 #include "verify.h"
 
 #define LISTEN_FD 0	/* FCGI_LISTENSOCK_FILENO, set up by spawn-fcgi */
@@ -27,6 +28,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: skill.fcgi [--config FILE]\n"
 	    "       skill.fcgi --check-config FILE\n"
+	    "       skill.fcgi --print-scopes [--config FILE]\n"
 	    "Started by spawn-fcgi with the listening socket on fd 0.\n");
 }
 
@@ -82,7 +84,7 @@ main(int argc, char **argv)
 	const char *file = getenv("SKILL_CONF");
 	struct verifier *verifier = NULL;
 	struct fcgi_thread *threads = NULL;
-	int check = 0, stop_pipe[2], sig = 0, started = 0, rc = 1;
+	int check = 0, scopes = 0, stop_pipe[2], sig = 0, started = 0, rc = 1;
 	sigset_t mask;
 
 	if (file == NULL || *file == '\0')
@@ -92,6 +94,8 @@ main(int argc, char **argv)
 		    strcmp(argv[i], "--check-config") == 0) && i + 1 < argc) {
 			check = strcmp(argv[i], "--check-config") == 0;
 			file = argv[++i];
+		} else if (strcmp(argv[i], "--print-scopes") == 0) {
+			scopes = 1;
 		} else {
 			usage();
 			return 2;
@@ -100,6 +104,21 @@ main(int argc, char **argv)
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		fprintf(stderr, "skill.fcgi: curl_global_init failed\n");
 		return 1;
+	}
+	if (scopes) {
+		char err[1024];
+		const char *list[8];
+		size_t n;
+
+		if (config_load(&cfg, file, err, sizeof(err)) != 0) {
+			fprintf(stderr, "skill.fcgi: %s\n", err);
+			return 2;
+		}
+		/* What skill-package/skill.json must declare. */
+		n = skill_scopes(&cfg, list, 8);
+		for (size_t i = 0; i < n; i++)
+			printf("%s\n", list[i]);
+		return 0;
 	}
 	if (load(&cfg, file, &verifier, check) != 0)
 		return 2;
