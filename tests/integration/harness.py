@@ -68,10 +68,16 @@ def wait_for(cond, timeout=10.0, what="condition"):
     raise TestFailure("timed out waiting for " + what)
 
 
+# Every profile token the tests made (test_zz_privacy checks the logs).
+SENT_TOKENS = []
+
+
 def token(**kv):
     """A mock profile token with a unique secret marker."""
     kv.setdefault("secret", "S" + uuid.uuid4().hex[:12])
-    return "mock;" + ";".join("%s=%s" % (k, v) for k, v in kv.items())
+    t = "mock;" + ";".join("%s=%s" % (k, v) for k, v in kv.items())
+    SENT_TOKENS.append(t)
+    return t
 
 
 # --------------------------------------------------------------- mocks
@@ -158,6 +164,8 @@ venue_hours = from 5 pm to 11 pm
 
 
 class Response:
+    elapsed = None      # seconds, set by Stack.send
+
     def __init__(self, status, headers, body, envelope=None):
         self.status = status
         self.headers = {k.lower(): v for k, v in headers.items()}
@@ -239,9 +247,12 @@ class Stack:
             body = tamper(body)
         h["Content-Type"] = content_type or "application/json"
         h.update(headers or {})
+        t0 = time.monotonic()
         status, rh, rb = sim.post(self.url, body, h, cacert=self.cacert,
                                   timeout=timeout)
-        return Response(status, rh, rb, env)
+        r = Response(status, rh, rb, env)
+        r.elapsed = time.monotonic() - t0   # the HTTP exchange only
+        return r
 
     def request(self, method, path, body=None, headers=None):
         ctx = ssl.create_default_context(cafile=self.cacert)
