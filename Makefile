@@ -9,13 +9,13 @@ HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -Werror \
 	-Wshadow -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation $(HARDEN) -pthread \
-	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDFLAGS += -pie -Wl,-z,relro,-z,now -pthread
+	$(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(SANFLAGS)
+LDFLAGS += -pie -Wl,-z,relro,-z,now -pthread $(SANFLAGS)
 LIBS := -lfcgi $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CORE_SRC := app/config.c app/core.c app/envelope.c app/jsonutil.c app/log.c \
 	app/messages.c app/profile.c app/response.c app/skill.c app/verify.c \
-	app/consent.c app/booking.c
+	app/consent.c app/booking.c app/http.c
 CORE_OBJ := $(CORE_SRC:app/%.c=$(BUILD)/obj/%.o)
 WORKER_OBJ := $(BUILD)/obj/main.o $(BUILD)/obj/fcgi.o
 UNIT_SRC := $(wildcard tests/unit/*.c)
@@ -24,6 +24,8 @@ UNIT_SRC := $(wildcard tests/unit/*.c)
 DEB_PKGS := gcc clang make pkg-config libfcgi-dev libcurl4-openssl-dev libjson-c-dev \
 	libssl-dev check nginx-light spawn-fcgi multiwatch curl openssl python3 \
 	libfaketime faketime wrk
+
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 .PHONY: all deps run test unit integration bench fuzz sanitize soak clean check-config
 
@@ -60,6 +62,13 @@ test: deps all $(BUILD)/unit-tests
 
 bench: deps all
 	@tests/bench/run
+
+# The whole test suite with the worker and unit tests built with
+# AddressSanitizer + UndefinedBehaviorSanitizer; any report fails it.
+sanitize: deps
+	@$(MAKE) --no-print-directory BUILD=build/asan SANFLAGS="$(SAN)" CFLAGS="-O1 -g" \
+		build/asan/skill.fcgi build/asan/unit-tests
+	@scripts/sanitize
 
 # libFuzzer targets (clang); FUZZ_SECONDS per target (default 60).
 fuzz: deps

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -12,6 +11,7 @@
 #include <fcgiapp.h>
 
 #include "fcgi.h"
+#include "http.h"
 #include "limits.h"
 #include "log.h"
 
@@ -59,33 +59,6 @@ elapsed_ms(const struct timespec *t0)
 	    (t1.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
-/* application/json, any case, optionally followed by parameters. */
-static int
-is_json(const char *ctype)
-{
-	size_t n = strlen("application/json");
-
-	if (ctype == NULL || strncasecmp(ctype, "application/json", n) != 0)
-		return 0;
-	return ctype[n] == '\0' || ctype[n] == ';' || ctype[n] == ' ';
-}
-
-/* CONTENT_LENGTH: digits only; -1 when absent or malformed. */
-static long long
-content_length(const char *s)
-{
-	long long n = 0;
-
-	if (s == NULL || *s == '\0' || strlen(s) > 18)
-		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		n = n * 10 + (*s - '0');
-	}
-	return n;
-}
-
 /* Header values the core reads, capped; oversized ones count as absent. */
 static const char *
 header(FCGX_Request *req, const char *name, size_t max)
@@ -110,11 +83,11 @@ handle_alexa(struct fcgi_thread *t, FCGX_Request *req, struct core_out *out)
 		core_error(out, 405, "method must be POST");
 		return;
 	}
-	if (!is_json(FCGX_GetParam("CONTENT_TYPE", req->envp))) {
+	if (!http_is_json(FCGX_GetParam("CONTENT_TYPE", req->envp))) {
 		core_error(out, 415, "content type must be application/json");
 		return;
 	}
-	clen = content_length(FCGX_GetParam("CONTENT_LENGTH", req->envp));
+	clen = http_content_length(FCGX_GetParam("CONTENT_LENGTH", req->envp));
 	if (clen < 0) {
 		core_error(out, 411, "Content-Length required");
 		return;
