@@ -1,0 +1,153 @@
+"""Issue 8: load and lifecycle under load, least privilege."""
+import os
+import re
+import shutil
+import signal
+import stat
+import subprocess
+import tempfile
+import threading
+import time
+
+from harness import ROOT, WORKER, check, eq, validate_response, wait_for
+
+
+class Load:
+    """n client threads sending signed launches until stopped."""
+
+    def __init__(self, stack, n=8):
+        self.stack = stack
+        self.results = []
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.threads = [threading.Thread(target=self._run) for _ in range(n)]
+
+    def _run(self):
+        while not self.stopping.is_set():
+            try:
+                r = self.stack.send("launch", person=None, timeout=10)
+                v = r.status
+            except OSError as e:
+                v = "error: %s" % e
+            with self.lock:
+                self.results.append(v)
+
+    def __enter__(self):
+        for t in self.threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopping.set()
+        for t in self.threads:
+            t.join(30)
+
+    def count(self):
+        with self.lock:
+            return len(self.results)
+
+
+def test_sigkill_under_load_bounded_errors(env):
+    with env.own_stack(name="killload", worker_threads=4) as s:
+        with Load(s) as load:
+            wait_for(lambda: load.count() >= 50, 30, "load started")
+            victim = s.worker_pids()[0]
+            os.kill(victim, signal.SIGKILL)
+            wait_for(lambda: len(s.worker_pids()) == 2 and
+                     victim not in s.worker_pids(), 10, "replacement")
+            mark = load.count()
+            wait_for(lambda: load.count() >= mark + 50, 30, "load after kill")
+        bad = [r for r in load.results if r != 200]
+        # At most the requests the killed worker held: one per thread.
+        check(len(bad) <= 4, "%d failed requests after one SIGKILL: %r"
+              % (len(bad), bad[:10]))
+        check(all(r == 200 for r in load.results[mark:]),
+              "errors after the replacement worker came up")
+
+
+def test_nginx_reload_under_load_no_errors(env):
+    with env.own_stack(name="reload") as s:
+        with Load(s) as load:
+            wait_for(lambda: load.count() >= 30, 30, "load started")
+            for _ in range(3):
+                mark = load.count()
+                subprocess.run(["nginx", "-p", s.dir, "-c",
+                                os.path.join(s.dir, "nginx.conf"), "-e",
+                                os.path.join(s.dir, "logs", "nginx-error.log"),
+                                "-s", "reload"], check=True)
+                wait_for(lambda: load.count() >= mark + 30, 30,
+                         "requests after reload")
+        bad = [r for r in load.results if r != 200]
+        eq(bad, [], "failures during nginx -s reload")
+        check(len(load.results) >= 120, "load ran")
+
+
+def test_socket_not_world_writable(env):
+    s = env.shared()
+    st = os.stat(os.path.join(s.dir, "skill.sock"))
+    check(stat.S_ISSOCK(st.st_mode), "not a socket")
+    eq(st.st_mode & 0o007, 0, "socket permissions for others")
+
+
+def test_worker_holds_no_writable_file(env):
+    """The worker needs no writable path: apart from stdout/stderr (the log the
+    stack opened for it) it holds only sockets, pipes and eventpolls."""
+    s = env.shared()
+    validate_response(s.send("launch"))
+    for pid in s.worker_pids():
+        fddir = "/proc/%d/fd" % pid
+        for fd in os.listdir(fddir):
+            try:
+                target = os.readlink(os.path.join(fddir, fd))
+            except OSError:
+                continue
+            if fd in ("1", "2") or not target.startswith("/"):
+                continue
+            with open("/proc/%d/fdinfo/%s" % (pid, fd)) as f:
+                flags = int(re.search(r"flags:\s+(\d+)", f.read()).group(1), 8)
+            check(flags & os.O_ACCMODE == os.O_RDONLY,
+                  "worker %d has %s open for writing" % (pid, target))
+
+
+UNIT = os.path.join(ROOT, "conf", "systemd", "skill-workers.service")
+
+
+def test_systemd_unit_sandboxing(env):
+    with open(UNIT) as f:
+        text = f.read()
+    want = {
+        "ProtectSystem": "strict", "NoNewPrivileges": "yes",
+        "PrivateTmp": "yes", "ProtectHome": "yes", "PrivateDevices": "yes",
+        "RestrictAddressFamilies": "AF_UNIX AF_INET AF_INET6",
+        "ReadWritePaths": "/run/skill", "KillMode": "mixed",
+    }
+    for k, v in want.items():
+        check(re.search(r"^%s=%s$" % (k, re.escape(v)), text, re.M),
+              "%s=%s missing from the unit" % (k, v))
+    start = re.search(r"^ExecStart=(.*)$", text, re.M).group(1)
+    check(" -u skill " in start and " -g skill " in start,
+          "workers not dropped to an unprivileged user")
+    check(" -M 0660 " in start, "socket mode not 0660")
+    if shutil.which("systemd-analyze"):
+        d = tempfile.mkdtemp()
+        unit = text.replace("/usr/local/lib/skill/skill.fcgi", WORKER) \
+                   .replace("/etc/skill/skill.conf",
+                            os.path.join(ROOT, "conf", "skill.conf"))
+        p = os.path.join(d, "skill-workers.service")
+        with open(p, "w") as f:
+            f.write(unit)
+        r = subprocess.run(["systemd-analyze", "verify", p],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        shutil.rmtree(d)
+        eq(r.returncode, 0, "systemd-analyze verify: %s" % r.stdout.decode())
+
+
+def test_production_conf_is_safe(env):
+    with open(os.path.join(ROOT, "conf", "skill.conf")) as f:
+        conf = f.read()
+    check(re.search(r"^verify_signature = yes$", conf, re.M),
+          "production config does not verify requests")
+    r = subprocess.run([WORKER, "--check-config",
+                        os.path.join(ROOT, "conf", "skill.conf")],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    eq(r.returncode, 0, "conf/skill.conf check: %s" % r.stderr.decode())
