@@ -70,6 +70,11 @@ sanitize: deps
 		build/asan/skill.fcgi build/asan/unit-tests
 	@scripts/sanitize
 
+# Steady load through nginx TLS (SOAK_SECONDS, default 120).
+soak: deps all
+	@scripts/dev-pki >/dev/null
+	@tests/soak/run
+
 # libFuzzer targets (clang); FUZZ_SECONDS per target (default 60).
 fuzz: deps
 	@tests/fuzz/run
