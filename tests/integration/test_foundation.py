@@ -223,3 +223,44 @@ def test_stack_refuses_bad_config(env):
     rc, out = s.run("start", check_rc=False)
     check(rc != 0, "stack started with a bad config")
     check("bogus" in out and "unknown key" in out, out)
+
+
+def test_stack_status_exit_codes(env):
+    with env.own_stack(name="status") as s:
+        rc, out = s.run("status", check_rc=False)
+        eq(rc, 0, "status of a healthy stack: %s" % out)
+        check("healthz: ok" in out, out)
+        s.run("stop")
+        s.started = False
+        rc, out = s.run("status", check_rc=False)
+        check(rc != 0, "status after stop returned 0: %s" % out)
+
+
+def test_sigterm_finishes_request_in_flight(env):
+    """A worker told to stop finishes the request it holds, then exits."""
+    from harness import token
+    with env.own_stack(name="term", workers=1, api_timeout_ms=3000) as s:
+        pid = s.worker_pids()[0]
+        result = {}
+
+        def slow():
+            t = token(all="slow:1.5")
+            result["r"] = s.send("launch", token=t, timeout=15)
+
+        th = threading.Thread(target=slow)
+        th.start()
+        wait_for(lambda: env.profile.calls() and any(
+            c["status"] is None for c in env.profile.calls()), 10,
+            "request waiting on the profile API")
+        t0 = time.monotonic()
+        os.kill(pid, signal.SIGTERM)
+        th.join(15)
+        r = result.get("r")
+        check(r is not None and r.status == 200, "in-flight request: %r" % r)
+        validate_response(r)
+        check("Zo" in r.speech, "answer used the slow API's data: %r" % r.speech)
+        wait_for(lambda: not os.path.exists("/proc/%d" % pid) or
+                 open("/proc/%d/stat" % pid).read().split()[2] == "Z", 5,
+                 "worker exit after SIGTERM")
+        check(time.monotonic() - t0 < 5, "worker took more than 5 s to stop")
+        check("finishing requests in flight" in s.worker_log(), "no stop log")
