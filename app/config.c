@@ -191,7 +191,11 @@ check_origin(struct parse_ctx *p, int line, const struct conf_key *k,
 
 	if (why != NULL)
 		return fail(p, line, k->name, "origin: %s", why);
-	rest = strstr(o, "://") + 3;
+	/* curl accepts "https:/host" too; an origin needs the "//". */
+	if ((rest = strstr(o, "://")) == NULL)
+		return fail(p, line, k->name, "%s",
+		    "an origin is scheme://host[:port]");
+	rest += 3;
 	if (strchr(rest, '/') != NULL || strchr(rest, '?') != NULL ||
 	    strchr(rest, '@') != NULL)
 		return fail(p, line, k->name, "%s",

@@ -63,6 +63,13 @@ verify_cert_url(const char *url)
 	if (strlen(url) > CERT_URL_MAX || strpbrk(url, "%\\") != NULL ||
 	    (u = curl_url()) == NULL)
 		goto out;
+	/*
+	 * curl also takes "https:/host/..." and "https:///host/...", which
+	 * have no host at all to an RFC 3986 parser: insist on exactly
+	 * "https://" before the host, so curl and the rules agree.
+	 */
+	if (strncasecmp(url, "https://", 8) != 0 || url[8] == '/')
+		goto out;
 	/* curl removes dot-segments from the path while parsing. */
 	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK)
 		goto out;

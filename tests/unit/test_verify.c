@@ -60,6 +60,11 @@ static const char *const bad_urls[] = {
 	"https://s3.amazonaws.com:80/echo.api/x.pem",
 	"ftp://s3.amazonaws.com/echo.api/x.pem",
 	"//s3.amazonaws.com/echo.api/x.pem",
+	/* curl takes these; RFC 3986 sees no host (fuzz_cert_url found them) */
+	"https:/s3.amazonaws.com/echo.api/x.pem",
+	"https:///s3.amazonaws.com/echo.api/x.pem",
+	"https:s3.amazonaws.com/echo.api/x.pem",
+	" https://s3.amazonaws.com/echo.api/x.pem",
 	"s3.amazonaws.com/echo.api/x.pem",
 	"",
 };
