@@ -21,7 +21,7 @@ WORKER_OBJ := $(BUILD)/obj/main.o $(BUILD)/obj/fcgi.o
 UNIT_SRC := $(wildcard tests/unit/*.c)
 
 # Debian packages: build, run the stack, run the tests.
-DEB_PKGS := gcc clang make pkg-config libfcgi-dev libcurl4-openssl-dev libjson-c-dev \
+DEB_PKGS := gcc clang libclang-rt-14-dev make pkg-config libfcgi-dev libcurl4-openssl-dev libjson-c-dev \
 	libssl-dev check nginx-light spawn-fcgi multiwatch curl openssl python3 \
 	libfaketime faketime wrk
 
