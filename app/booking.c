@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -66,6 +67,22 @@ parse_party(const char *s)
 	return n >= 1 && n <= PARTY_MAX ? n : -1;
 }
 
+/*
+ * Before yesterday (UTC) in the request's time: a day the user cannot
+ * mean.  One day of slack covers every time zone's "today".
+ */
+static int
+date_in_past(const char *ymd, time_t now)
+{
+	char yesterday[11];
+	time_t t = now - 24 * 3600;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(yesterday, sizeof(yesterday), "%Y-%m-%d", &tm);
+	return strcmp(ymd, yesterday) < 0;
+}
+
 void
 booking_intent(struct skill_req *r)
 {
@@ -86,6 +103,8 @@ booking_intent(struct skill_req *r)
 		return elicit(r, "date", M_ASK_DATE);
 	if (msg_date(r->loc, date, buf, sizeof(buf)) != 0)
 		return elicit(r, "date", M_BAD_DATE);
+	if (date_in_past(date, r->env->time))
+		return elicit(r, "date", M_PAST_DATE);
 	if (time == NULL || *time == '\0')
 		return elicit(r, "time", M_ASK_TIME);
 	if (msg_time(r->loc, time, buf, sizeof(buf)) != 0)
@@ -143,6 +162,7 @@ form_append(char *out, size_t outlen, size_t *len, const char *key,
 static int
 send_text(struct skill_req *r, const char *e164, const char *text)
 {
+	char sms_key[FIELD_MAX + 8];
 	const struct config *cfg = r->cfg;
 	struct backend_req req = { .what = "sms",
 	    .timeout_ms = cfg->sms_timeout_ms };
@@ -154,12 +174,15 @@ send_text(struct skill_req *r, const char *e164, const char *text)
 
 	if (res == NULL)
 		return -1;
+	snprintf(sms_key, sizeof(sms_key), "%s-sms", r->env->request_id);
 	if (cfg->sms_gateway == SMS_WEBHOOK) {
 		o = json_object_new_object();
 		json_object_object_add(o, "to", json_object_new_string(e164));
 		json_object_object_add(o, "text", json_object_new_string(text));
 		req.url = cfg->sms_url;
 		req.content_type = "application/json";
+		/* A gateway that honours it sends a retried request's text once. */
+		req.idempotency_key = sms_key;
 		req.body = json_object_to_json_string_ext(o,
 		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 		req.len = strlen(req.body);
@@ -274,7 +297,13 @@ book(struct skill_req *r, const struct skill_action *act)
 	if (consent_check(r, &p, need, act))
 		goto out;
 	if (post_booking(r, act, &p, res) != 0) {
-		skill_say(r, M_BOOK_FAILED);
+		/*
+		 * An error status means the backend refused: nothing booked.
+		 * No answer (timeout, reset) means we cannot know: claim
+		 * neither.
+		 */
+		skill_say(r, res->status >= 300 ? M_BOOK_FAILED :
+		    M_BOOK_UNCERTAIN);
 		skill_reprompt(r, M_REPROMPT);
 		r->resp->end_session = 0;
 		skill_outcome(r, "booking_failed: %s (http %ld)",

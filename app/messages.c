@@ -38,8 +38,13 @@ static const struct locale locales[] = {
 		    "ending in {last2}.",
 		[M_BOOKED_NOT_TEXTED] = " I couldn't send the text message, so "
 		    "please note the details.",
-		[M_BOOK_FAILED] = "Sorry, I couldn't reach our booking system, so "
-		    "nothing has been booked. Please try again in a moment.",
+		[M_BOOK_FAILED] = "Sorry, our booking system couldn't take the "
+		    "booking, so nothing has been booked. Please try again in a "
+		    "moment.",
+		[M_BOOK_UNCERTAIN] = "Sorry, our booking system didn't confirm "
+		    "in time, so I can't say whether your table is booked. If it "
+		    "is, you'll find it under your name when you call us.",
+		[M_PAST_DATE] = "That day has already passed. For which day?",
 		[M_BOOKING_OFF] = "Sorry, booking by voice isn't available right "
 		    "now.",
 		[M_WHY_BOOK] = "To book a table in your name and text you the "
@@ -107,8 +112,13 @@ static const struct locale locales[] = {
 		    "ending in {last2}.",
 		[M_BOOKED_NOT_TEXTED] = " I couldn't send the text message, so "
 		    "please note the details.",
-		[M_BOOK_FAILED] = "Sorry, I couldn't reach our booking system, so "
-		    "nothing has been booked. Please try again in a moment.",
+		[M_BOOK_FAILED] = "Sorry, our booking system couldn't take the "
+		    "booking, so nothing has been booked. Please try again in a "
+		    "moment.",
+		[M_BOOK_UNCERTAIN] = "Sorry, our booking system didn't confirm "
+		    "in time, so I can't say whether your table is booked. If it "
+		    "is, you'll find it under your name when you call us.",
+		[M_PAST_DATE] = "That day has already passed. For which day?",
 		[M_BOOKING_OFF] = "Sorry, booking by voice isn't available at the "
 		    "moment.",
 		[M_WHY_BOOK] = "To book a table in your name and text you the "
@@ -179,9 +189,14 @@ static const struct locale locales[] = {
 		    "mit der Endung {last2} geschickt.",
 		[M_BOOKED_NOT_TEXTED] = " Die SMS konnte ich nicht senden, bitte "
 		    "merke dir die Details.",
-		[M_BOOK_FAILED] = "Ich konnte unser Reservierungssystem leider "
-		    "nicht erreichen, es wurde nichts reserviert. Bitte versuche "
-		    "es gleich noch einmal.",
+		[M_BOOK_FAILED] = "Unser Reservierungssystem konnte die "
+		    "Reservierung leider nicht annehmen, es wurde nichts "
+		    "reserviert. Bitte versuche es gleich noch einmal.",
+		[M_BOOK_UNCERTAIN] = "Unser Reservierungssystem hat nicht "
+		    "rechtzeitig geantwortet, daher kann ich nicht sagen, ob dein "
+		    "Tisch reserviert ist. Wenn ja, findest du ihn unter deinem "
+		    "Namen, wenn du uns anrufst.",
+		[M_PAST_DATE] = "Dieser Tag ist schon vorbei. Für welchen Tag?",
 		[M_BOOKING_OFF] = "Reservierungen per Sprache sind gerade leider "
 		    "nicht möglich.",
 		[M_WHY_BOOK] = "Um einen Tisch auf deinen Namen zu reservieren und "

@@ -26,7 +26,9 @@ enum msg_id {
 	M_BOOKED,		/* {party} {date} {time} {name} */
 	M_BOOKED_TEXTED,	/* {last2} */
 	M_BOOKED_NOT_TEXTED,
-	M_BOOK_FAILED,
+	M_BOOK_FAILED,		/* the backend said no: nothing booked */
+	M_BOOK_UNCERTAIN,	/* no answer: it may or may not be booked */
+	M_PAST_DATE,
 	M_BOOKING_OFF,
 	M_WHY_BOOK,		/* why booking needs the data */
 	M_WHY_TEXT,		/* why texting needs the number */
