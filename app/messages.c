@@ -1,4 +1,5 @@
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -6,7 +7,7 @@
 #include "messages.h"
 
 /* All user-facing text of the reference skill, one table per locale. */
-static const struct locale locales[] = {
+static struct locale locales[] = {
 {
 	"en-US",
 	{
@@ -80,80 +81,22 @@ static const struct locale locales[] = {
 	    "August", "September", "October", "November", "December" },
 	"{weekday}, {month} {day}",
 	0,
+	NULL,
 },
 {
+	/* British English: en-US's text where nothing below replaces it. */
 	"en-GB",
 	{
-		[M_WELCOME] = "Welcome to {skill}!",
-		[M_WELCOME_BACK] = "Welcome back, {name}!",
-		[M_WHAT_CAN_I_DO] = " I can book you a table, or text you our "
-		    "address and opening hours. What would you like?",
-		[M_REPROMPT] = "You can say: book a table for two tomorrow at "
-		    "7 pm, or: text me the details.",
-		[M_HELP] = "I can book a table at {skill} in your name and text "
-		    "you the details, or text you our address and opening hours. "
-		    "Try: book a table for two on Friday at 7 pm. What would you "
-		    "like?",
-		[M_GOODBYE] = "Goodbye, see you soon!",
-		[M_FALLBACK] = "Sorry, I can't help with that here. I can book a "
-		    "table or text you our details. What would you like?",
-		[M_ASK_DATE] = "For which day?",
-		[M_ASK_TIME] = "At what time?",
-		[M_ASK_PARTY] = "For how many people?",
-		[M_BAD_DATE] = "Sorry, I need a specific day, like this Friday. "
-		    "For which day?",
-		[M_BAD_TIME] = "Sorry, I need an exact time, like 7 pm. At what "
-		    "time?",
-		[M_BAD_PARTY] = "I can book for 1 to 20 people. For how many "
-		    "people?",
-		[M_BOOKED] = "Done: a table for {party} on {date} at {time} under "
-		    "{name}.",
-		[M_BOOKED_TEXTED] = " I've texted the details to your number "
-		    "ending in {last2}.",
-		[M_BOOKED_NOT_TEXTED] = " I couldn't send the text message, so "
-		    "please note the details.",
-		[M_BOOK_FAILED] = "Sorry, our booking system couldn't take the "
-		    "booking, so nothing has been booked. Please try again in a "
-		    "moment.",
-		[M_BOOK_UNCERTAIN] = "Sorry, our booking system didn't confirm "
-		    "in time, so I can't say whether your table is booked. If it "
-		    "is, you'll find it under your name when you call us.",
-		[M_PAST_DATE] = "That day has already passed. For which day?",
 		[M_BOOKING_OFF] = "Sorry, booking by voice isn't available at the "
 		    "moment.",
-		[M_WHY_BOOK] = "To book a table in your name and text you the "
-		    "details, {skill} needs your name and mobile number.",
-		[M_WHY_TEXT] = "To text you the details, {skill} needs your "
-		    "mobile number.",
-		[M_CARD_SENT] = " I've sent a card to the Alexa app where you can "
-		    "allow that, then just ask me again.",
-		[M_NOT_SET] = "Your {resource} is not set. You can enter these "
-		    "details in the Alexa app under Settings > Your Profile, and "
-		    "then launch this skill again.",
-		[M_RES_NAME] = "name",
-		[M_RES_GIVEN_NAME] = "first name",
-		[M_RES_MOBILE] = "mobile number",
 		[M_UNAVAILABLE] = "Sorry, I can't get your contact details at the "
 		    "moment.",
-		[M_TEXTED] = "I've texted the details to your number ending in "
-		    "{last2}.",
-		[M_TEXT_FAILED] = "Sorry, I couldn't send the text message just "
-		    "now.",
-		[M_TEXT_OFF] = "Text messages aren't available here.",
-		[M_VENUE] = " You'll find us at {address}. We're open {hours}.",
-		[M_SMS_VENUE] = "{skill}: {address}. Open {hours}.",
-		[M_SMS_BOOKING] = "{skill}: table for {party} on {date} at {time}, "
-		    "booking {ref}. {address}",
-		[M_CONSENT_DECLINED] = "No problem. Without those details I can't "
-		    "book or text for you.",
-		[M_CARD_TITLE] = "{skill}",
 	},
-	{ "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
-	    "Saturday" },
-	{ "January", "February", "March", "April", "May", "June", "July",
-	    "August", "September", "October", "November", "December" },
+	{ NULL },
+	{ NULL },
 	"{weekday} {day} {month}",
 	0,
+	"en-US",
 },
 {
 	"de-DE",
@@ -234,18 +177,52 @@ static const struct locale locales[] = {
 	    "August", "September", "Oktober", "November", "Dezember" },
 	"{weekday}, {day}. {month}",
 	1,
+	NULL,
 },
 };
 
 #define NLOCALES (sizeof(locales) / sizeof(locales[0]))
 
+static const struct locale *locale_by_tag(const char *tag);
+
+/* Fills what a locale leaves out from the locale it is based on. */
+static void
+locales_inherit(void)
+{
+	for (size_t i = 0; i < NLOCALES; i++) {
+		const struct locale *b = locales[i].base ?
+		    locale_by_tag(locales[i].base) : NULL;
+
+		for (int m = 0; b != NULL && m < M_COUNT; m++)
+			if (locales[i].msg[m] == NULL)
+				locales[i].msg[m] = b->msg[m];
+		for (int d = 0; b != NULL && d < 7; d++)
+			if (locales[i].weekday[d] == NULL)
+				locales[i].weekday[d] = b->weekday[d];
+		for (int m = 0; b != NULL && m < 12; m++)
+			if (locales[i].month[m] == NULL)
+				locales[i].month[m] = b->month[m];
+	}
+}
+
 const struct locale *
 locale_find(const char *tag)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	const struct locale *l;
+
+	pthread_once(&once, locales_inherit);
+	l = locale_by_tag(tag);
+	return l != NULL ? l : &locales[0];
+}
+
+static const struct locale *
+locale_by_tag(const char *tag)
 {
 	for (size_t i = 0; tag != NULL && i < NLOCALES; i++)
 		if (strcmp(locales[i].tag, tag) == 0)
 			return &locales[i];
-	return &locales[0];
+	return NULL;
 }
 
 const char *

@@ -56,6 +56,7 @@ struct locale {
 	const char *month[12];
 	const char *date_fmt;		/* {weekday} {day} {month} */
 	int clock24;
+	const char *base;		/* locale whose text fills the gaps */
 };
 
 /* The table for tag, or en-US when the locale is not supported. */
