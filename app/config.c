@@ -131,6 +131,9 @@ check_url(const char *v)
 	char *scheme = NULL, *host = NULL;
 	const char *why = NULL;
 
+	/* curl also takes "https:/host"; an outbound URL needs the "//". */
+	if (strstr(v, "://") == NULL)
+		return "not a valid URL";
 	if ((u = curl_url()) == NULL)
 		return "out of memory";
 	if (curl_url_set(u, CURLUPART_URL, v, 0) != CURLUE_OK ||

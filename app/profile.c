@@ -270,7 +270,6 @@ fetch_curl(struct skill_io *io, const struct envelope *env, unsigned fields,
 	char auth[FIELD_MAX + 32], url[CONF_VALUE_MAX + 64];
 	CURLMsg *msg;
 	int running = 0, left;
-	size_t nreq = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->person = env->person_id != NULL;
@@ -316,7 +315,6 @@ fetch_curl(struct skill_io *io, const struct envelope *env, unsigned fields,
 		curl_easy_setopt(h, CURLOPT_WRITEDATA, &st->body[f]);
 		curl_easy_setopt(h, CURLOPT_PRIVATE, (void *)(long)f);
 		curl_multi_add_handle(st->multi, h);
-		nreq++;
 	}
 	do {
 		if (curl_multi_perform(st->multi, &running) != CURLM_OK)
@@ -354,7 +352,6 @@ fetch_curl(struct skill_io *io, const struct envelope *env, unsigned fields,
 		log_msg(LOG_WARN, "profile: api_timeout_ms (%d) reached",
 		    cfg->api_timeout_ms);
 	slist_wipe_free(hdrs);
-	(void)nreq;
 }
 
 static void

@@ -51,6 +51,11 @@ static const char *const bad[][2] = {
 	{ "skill_id = a\nbooking_url = http://example.com/b\n", "loopback" },
 	{ "skill_id = a\napi_allowed_origins = https://x.com/path\n", "without a path" },
 	{ "skill_id = a\nname_scope = both\n", "expected one of given_name|name" },
+	/* Found by the fuzzer: crashed before the "//" check. */
+	{ "skill_id = a\napi_allowed_origins = https:/27/1.0.0.1:9443\n", "api_allowed_origins" },
+	{ "skill_id = a\nbooking_url = https:/example.com/b\n", "not a valid URL" },
+	{ "skill_id = a\napi_timeout_ms = 3000\nbooking_timeout_ms = 3000\n"
+	  "sms_timeout_ms = 1500\n", "8 s deadline" },
 };
 
 START_TEST(errors_name_line_and_key)
