@@ -14,6 +14,7 @@
 #include "http.h"
 #include "limits.h"
 #include "log.h"
+#include "verify.h"
 
 static const char *
 status_text(int status)
@@ -219,5 +220,6 @@ fcgi_thread_main(void *arg)
 out:
 	FCGX_Free(&req, 1);
 	close(ep);
+	verify_thread_done();
 	return NULL;
 }

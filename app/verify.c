@@ -353,6 +353,17 @@ verify_ctx_get(EVP_PKEY *key, int sha1)
 	return v->ctx[sha1] = c;
 }
 
+void
+verify_thread_done(void)
+{
+	struct verify_ctx *v = &tls_vctx;
+
+	EVP_PKEY_CTX_free(v->ctx[0]);
+	EVP_PKEY_CTX_free(v->ctx[1]);
+	EVP_PKEY_free(v->key);
+	memset(v, 0, sizeof(*v));
+}
+
 /* Signature-256 wins; the legacy SHA-1 header only when it is absent. */
 static const char *
 signature_check(EVP_PKEY *key, const char *sig256, const char *sig1,

@@ -581,6 +581,7 @@ race(void *arg)
 	struct racer *r = arg;
 
 	r->why = vs(r->v, URL, time(NULL));
+	verify_thread_done();	/* as every worker thread does at exit */
 	return NULL;
 }
 
