@@ -270,16 +270,6 @@ post_booking(struct skill_req *r, const struct skill_action *act,
 }
 
 static void
-say_venue(struct skill_req *r)
-{
-	const char *k[] = { "address", "hours" };
-	const char *v[] = { r->cfg->venue_address, r->cfg->venue_hours };
-
-	if (r->cfg->venue_address[0] != '\0')
-		skill_sayf(r, M_VENUE, k, v, 2);
-}
-
-static void
 book(struct skill_req *r, const struct skill_action *act)
 {
 	enum profile_field nf = skill_name_field(r->cfg);
@@ -357,7 +347,7 @@ details(struct skill_req *r, const struct skill_action *act)
 
 	if (r->cfg->sms_gateway == SMS_NONE) {
 		skill_say(r, M_TEXT_OFF);
-		say_venue(r);
+		skill_say_venue(r);
 		skill_reprompt(r, M_REPROMPT);
 		r->resp->end_session = 0;
 		skill_outcome(r, "sms_off");
@@ -376,7 +366,7 @@ details(struct skill_req *r, const struct skill_action *act)
 	} else {
 		/* Reduced: say what the text would have said. */
 		skill_say(r, M_TEXT_FAILED);
-		say_venue(r);
+		skill_say_venue(r);
 		skill_reprompt(r, M_REPROMPT);
 		r->resp->end_session = 0;
 		skill_outcome(r, "text_failed");

@@ -154,13 +154,7 @@ consent_check(struct skill_req *r, const struct profile *p, unsigned need,
 	}
 	if (other >= 0) {
 		skill_say(r, M_UNAVAILABLE);
-		if (r->cfg->venue_address[0] != '\0') {
-			const char *k[] = { "address", "hours" };
-			const char *v[] = { r->cfg->venue_address,
-			    r->cfg->venue_hours };
-
-			skill_sayf(r, M_VENUE, k, v, 2);
-		}
+		skill_say_venue(r);
 		skill_reprompt(r, M_REPROMPT);
 		r->resp->end_session = 0;
 		skill_outcome(r, "profile_unavailable: %s %s",
@@ -203,12 +197,7 @@ consent_resumed(struct skill_req *r)
 		return;
 	}
 	skill_say(r, M_CONSENT_DECLINED);
-	if (r->cfg->venue_address[0] != '\0') {
-		const char *k[] = { "address", "hours" };
-		const char *v[] = { r->cfg->venue_address, r->cfg->venue_hours };
-
-		skill_sayf(r, M_VENUE, k, v, 2);
-	}
+	skill_say_venue(r);
 	skill_reprompt(r, M_REPROMPT);
 	r->resp->end_session = 0;
 	skill_outcome(r, "consent_%s", status != NULL &&

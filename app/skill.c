@@ -34,6 +34,17 @@ skill_say(struct skill_req *r, enum msg_id id)
 	skill_sayf(r, id, NULL, NULL, 0);
 }
 
+/* The reduced answer: where the venue is and when it is open. */
+void
+skill_say_venue(struct skill_req *r)
+{
+	const char *k[] = { "address", "hours" };
+	const char *v[] = { r->cfg->venue_address, r->cfg->venue_hours };
+
+	if (r->cfg->venue_address[0] != '\0')
+		skill_sayf(r, M_VENUE, k, v, 2);
+}
+
 void
 skill_reprompt(struct skill_req *r, enum msg_id id)
 {
