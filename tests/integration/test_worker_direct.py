@@ -1,0 +1,92 @@
+"""The worker's own HTTP checks, over FastCGI straight to its socket (nginx
+catches most of these first, so they are tested here without it)."""
+import json
+import os
+import re
+
+from fcgiclient import request
+from harness import check, eq, sim, PKI
+
+
+def _sock(s):
+    p = os.path.join(s.dir, "sockdir")
+    d = open(p).read().strip() if os.path.exists(p) else s.dir
+    return os.path.join(d, "skill.sock")
+
+
+def _params(**kv):
+    p = {"SKILL_ROUTE": "alexa", "REQUEST_METHOD": "POST",
+         "CONTENT_TYPE": "application/json"}
+    p.update({k: v for k, v in kv.items() if v is not None})
+    for k in [k for k, v in kv.items() if v is None]:
+        p.pop(k, None)
+    return p
+
+
+def _rss_kb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        return int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1))
+
+
+def test_direct_good_request(env):
+    s = env.shared()
+    e = sim.build_envelope("launch", person=None,
+                           api_endpoint=s.env_api_endpoint)
+    body = sim.encode_envelope(e)
+    h = sim.sign_headers(body, os.path.join(PKI, "keys", "echo-api.key"))
+    p = _params(CONTENT_LENGTH=str(len(body)),
+                HTTP_SIGNATURECERTCHAINURL=h["SignatureCertChainUrl"],
+                HTTP_SIGNATURE_256=h["Signature-256"])
+    status, headers, out = request(_sock(s), p, body)
+    eq(status, 200, "direct launch")
+    eq(headers.get("content-type"), "application/json", "content type")
+    eq(json.loads(out)["version"], "1.0", "version")
+
+
+def test_direct_statuses(env):
+    s = env.shared()
+    sock = _sock(s)
+    cases = (
+        (_params(REQUEST_METHOD="GET", CONTENT_LENGTH="0"), 405),
+        (_params(CONTENT_TYPE="text/plain", CONTENT_LENGTH="2"), 415),
+        (_params(CONTENT_TYPE="application/jsonx", CONTENT_LENGTH="2"), 415),
+        (_params(CONTENT_LENGTH=None), 411),
+        (_params(CONTENT_LENGTH="12abc"), 411),
+        (_params(CONTENT_LENGTH="-1"), 411),
+        (_params(CONTENT_LENGTH="99999999999999999999"), 411),
+        (_params(CONTENT_LENGTH="5"), 400),          # body shorter
+        (_params(SKILL_ROUTE=None, CONTENT_LENGTH="2"), 404),
+    )
+    for params, want in cases:
+        status, headers, out = request(sock, params, b"{}")
+        eq(status, want, "params %r" % params)
+        check(json.loads(out).get("reason"), "no reason in %r" % out)
+        if want == 405:
+            eq(headers.get("allow"), "POST", "Allow header")
+
+
+def test_direct_oversized_body_not_read(env):
+    """413 from the worker itself, answered without reading the body: the
+    worker's memory does not grow by the body's size."""
+    with env.own_stack(name="big", workers=1) as s:
+        pid = s.worker_pids()[0]
+        before = _rss_kb(pid)
+        big = 8 * 1024 * 1024
+        status, _, out = request(_sock(s), _params(CONTENT_LENGTH=str(big)),
+                                 b"x" * big)
+        eq(status, 413, "8 MiB body")
+        eq(json.loads(out)["error"], "payload_too_large", "error")
+        check(_rss_kb(pid) - before < 2048, "worker RSS grew by %d KiB"
+              % (_rss_kb(pid) - before))
+        # And it still answers.
+        status, _, _ = request(_sock(s), _params(REQUEST_METHOD="GET",
+                                                 CONTENT_LENGTH="0"))
+        eq(status, 405, "worker alive after the 413")
+
+
+def test_direct_healthz(env):
+    s = env.shared()
+    status, headers, out = request(_sock(s), {"SKILL_ROUTE": "healthz",
+                                              "REQUEST_METHOD": "GET"})
+    eq(status, 200, "healthz")
+    eq(out, b"ok\n", "healthz body")
