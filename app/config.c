@@ -207,113 +207,127 @@ check_origin(struct parse_ctx *p, int line, const struct conf_key *k,
 }
 
 static int
+set_string(struct parse_ctx *p, const struct conf_key *k, char *dst,
+    const char *v, int line)
+{
+	if (strlen(v) >= k->size)
+		return fail(p, line, k->name, "%s", "value too long");
+	for (const char *c = v; *c; c++)
+		if ((unsigned char)*c < 0x20)
+			return fail(p, line, k->name, "%s",
+			    "control character in value");
+	if (k->type == CT_URL && *v != '\0') {
+		const char *why = check_url(v);
+
+		if (why != NULL)
+			return fail(p, line, k->name, "%s", why);
+	}
+	if (k->type == CT_CONNECT_TO && *v != '\0') {
+		int colons = 0;
+
+		for (const char *c = v; *c; c++)
+			colons += *c == ':';
+		if (colons != 3)
+			return fail(p, line, k->name, "%s",
+			    "expected HOST:PORT:ADDR:PORT");
+	}
+	memcpy(dst, v, strlen(v) + 1);
+	return 0;
+}
+
+/* Relative paths are relative to the configuration file's directory. */
+static int
+set_path(struct parse_ctx *p, const struct conf_key *k, char *dst,
+    const char *v, int line)
+{
+	if (*v == '\0') {
+		*dst = '\0';
+		return 0;
+	}
+	if (*v == '/') {
+		if (strlen(v) >= k->size)
+			return fail(p, line, k->name, "%s", "path too long");
+		memcpy(dst, v, strlen(v) + 1);
+	} else if ((size_t)snprintf(dst, k->size, "%s/%s", p->dir, v) >=
+	    k->size)
+		return fail(p, line, k->name, "%s", "path too long");
+	if (p->check_files && access(dst, R_OK) != 0)
+		return fail(p, line, k->name, "cannot read file: %s",
+		    strerror(errno));
+	return 0;
+}
+
+static int
+set_int(struct parse_ctx *p, const struct conf_key *k, int *dst,
+    const char *v, int line)
+{
+	char *end, range[64];
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || errno != 0 || n < k->min ||
+	    n > k->max) {
+		snprintf(range, sizeof(range), "%ld..%ld", k->min, k->max);
+		return fail(p, line, k->name, "expected an integer in %s",
+		    range);
+	}
+	*dst = (int)n;
+	return 0;
+}
+
+/* CT_ENUM stores the index of v in "a|b|c"; CT_BOOL is "no|yes". */
+static int
+set_enum(struct parse_ctx *p, const struct conf_key *k, int *dst,
+    const char *v, int line)
+{
+	const char *c = k->type == CT_BOOL ? "no|yes" : k->choices;
+	size_t vl = strlen(v);
+	int i = 0;
+
+	while (c != NULL && *c != '\0') {
+		const char *e = strchr(c, '|');
+		size_t cl = e ? (size_t)(e - c) : strlen(c);
+
+		if (cl == vl && strncmp(c, v, cl) == 0) {
+			*dst = i;
+			return 0;
+		}
+		i++;
+		c = e ? e + 1 : NULL;
+	}
+	if (k->type == CT_BOOL)
+		return fail(p, line, k->name, "%s", "expected yes or no");
+	return fail(p, line, k->name, "expected one of %s", k->choices);
+}
+
+static int
 set_value(struct parse_ctx *p, struct config *cfg, const struct conf_key *k,
     const char *v, int line)
 {
 	char *dst = (char *)cfg + k->off;
-	int *ip = (int *)(void *)dst;
+	struct config_list *l = (struct config_list *)(void *)dst;
 
 	switch (k->type) {
 	case CT_STR:
 	case CT_URL:
 	case CT_CONNECT_TO:
-		if (strlen(v) >= k->size)
-			return fail(p, line, k->name, "%s", "value too long");
-		for (const char *c = v; *c; c++)
-			if ((unsigned char)*c < 0x20)
-				return fail(p, line, k->name, "%s",
-				    "control character in value");
-		if (k->type == CT_URL && *v != '\0') {
-			const char *why = check_url(v);
-
-			if (why != NULL)
-				return fail(p, line, k->name, "%s", why);
-		}
-		if (k->type == CT_CONNECT_TO && *v != '\0') {
-			int colons = 0;
-
-			for (const char *c = v; *c; c++)
-				colons += *c == ':';
-			if (colons != 3)
-				return fail(p, line, k->name, "%s",
-				    "expected HOST:PORT:ADDR:PORT");
-		}
-		memcpy(dst, v, strlen(v) + 1);
-		return 0;
+		return set_string(p, k, dst, v, line);
 	case CT_PATH:
-		if (*v == '\0') {
-			*dst = '\0';
-			return 0;
-		}
-		if (*v == '/') {
-			if (strlen(v) >= k->size)
-				return fail(p, line, k->name, "%s", "path too long");
-			memcpy(dst, v, strlen(v) + 1);
-		} else if ((size_t)snprintf(dst, k->size, "%s/%s", p->dir, v) >=
-		    k->size)
-			return fail(p, line, k->name, "%s", "path too long");
-		if (p->check_files && access(dst, R_OK) != 0)
-			return fail(p, line, k->name, "cannot read file: %s",
-			    strerror(errno));
-		return 0;
-	case CT_INT: {
-		char *end;
-		long n;
-
-		errno = 0;
-		n = strtol(v, &end, 10);
-		if (*v == '\0' || *end != '\0' || errno != 0 || n < k->min ||
-		    n > k->max) {
-			char range[64];
-
-			snprintf(range, sizeof(range), "%ld..%ld", k->min,
-			    k->max);
-			return fail(p, line, k->name,
-			    "expected an integer in %s", range);
-		}
-		*ip = (int)n;
-		return 0;
-	}
+		return set_path(p, k, dst, v, line);
+	case CT_INT:
+		return set_int(p, k, (int *)(void *)dst, v, line);
 	case CT_BOOL:
-		if (strcmp(v, "yes") == 0)
-			*ip = 1;
-		else if (strcmp(v, "no") == 0)
-			*ip = 0;
-		else
-			return fail(p, line, k->name, "%s",
-			    "expected yes or no");
-		return 0;
-	case CT_ENUM: {
-		const char *c = k->choices;
-		int i = 0;
-		size_t vl = strlen(v);
-
-		while (c != NULL && *c != '\0') {
-			const char *e = strchr(c, '|');
-			size_t cl = e ? (size_t)(e - c) : strlen(c);
-
-			if (cl == vl && strncmp(c, v, cl) == 0) {
-				*ip = i;
-				return 0;
-			}
-			i++;
-			c = e ? e + 1 : NULL;
-		}
-		return fail(p, line, k->name, "expected one of %s",
-		    k->choices);
-	}
+	case CT_ENUM:
+		return set_enum(p, k, (int *)(void *)dst, v, line);
 	case CT_LIST:
-	case CT_ORIGINS: {
-		struct config_list *l = (struct config_list *)(void *)dst;
-
+	case CT_ORIGINS:
 		if (set_list(p, line, k, l, v) != 0)
 			return -1;
-		if (k->type == CT_ORIGINS)
-			for (size_t i = 0; i < l->n; i++)
-				if (check_origin(p, line, k, l->item[i]) != 0)
-					return -1;
+		for (size_t i = 0; k->type == CT_ORIGINS && i < l->n; i++)
+			if (check_origin(p, line, k, l->item[i]) != 0)
+				return -1;
 		return 0;
-	}
 	}
 	return fail(p, line, k->name, "%s", "internal: bad key type");
 }

@@ -77,66 +77,87 @@ join_all(struct fcgi_thread *t, int n)
 	return left;
 }
 
-int
-main(int argc, char **argv)
-{
-	static struct config cfg;
-	const char *file = getenv("SKILL_CONF");
-	struct verifier *verifier = NULL;
-	struct fcgi_thread *threads = NULL;
-	int check = 0, scopes = 0, stop_pipe[2], sig = 0, started = 0, rc = 1;
-	sigset_t mask;
+enum mode { MODE_SERVE, MODE_CHECK, MODE_SCOPES };
 
-	if (file == NULL || *file == '\0')
-		file = "conf/skill.conf";
+/* Returns the mode, or -1 after printing the usage. */
+static int
+parse_args(int argc, char **argv, const char **file)
+{
+	int mode = MODE_SERVE;
+
+	*file = getenv("SKILL_CONF");
+	if (*file == NULL || **file == '\0')
+		*file = "conf/skill.conf";
 	for (int i = 1; i < argc; i++) {
 		if ((strcmp(argv[i], "--config") == 0 ||
 		    strcmp(argv[i], "--check-config") == 0) && i + 1 < argc) {
-			check = strcmp(argv[i], "--check-config") == 0;
-			file = argv[++i];
+			if (strcmp(argv[i], "--check-config") == 0)
+				mode = MODE_CHECK;
+			*file = argv[++i];
 		} else if (strcmp(argv[i], "--print-scopes") == 0) {
-			scopes = 1;
+			mode = MODE_SCOPES;
 		} else {
 			usage();
-			return 2;
+			return -1;
 		}
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		fprintf(stderr, "skill.fcgi: curl_global_init failed\n");
-		return 1;
-	}
-	if (scopes) {
-		char err[1024];
-		const char *list[8];
-		size_t n;
+	return mode;
+}
 
-		if (config_load(&cfg, file, err, sizeof(err)) != 0) {
-			fprintf(stderr, "skill.fcgi: %s\n", err);
-			return 2;
+/* What skill-package/skill.json must declare for this configuration. */
+static int
+print_scopes(struct config *cfg, const char *file)
+{
+	char err[1024];
+	const char *list[8];
+	size_t n;
+
+	if (config_load(cfg, file, err, sizeof(err)) != 0) {
+		fprintf(stderr, "skill.fcgi: %s\n", err);
+		return 2;
+	}
+	n = skill_scopes(cfg, list, 8);
+	for (size_t i = 0; i < n; i++)
+		printf("%s\n", list[i]);
+	return 0;
+}
+
+/* Starts the threads; returns how many run. */
+static int
+start_threads(struct fcgi_thread *threads, const struct config *cfg,
+    struct verifier *verifier, int stop_fd)
+{
+	int n;
+
+	for (n = 0; n < cfg->worker_threads; n++) {
+		struct fcgi_thread *t = &threads[n];
+
+		t->id = n;
+		t->listen_fd = LISTEN_FD;
+		t->stop_fd = stop_fd;
+		t->core.cfg = cfg;
+		t->core.verifier = verifier;
+		t->core.io = profile_io_new(cfg);
+		if (t->core.io == NULL ||
+		    pthread_create(&t->tid, NULL, fcgi_thread_main, t) != 0) {
+			log_msg(LOG_ERROR, "worker: cannot start thread %d", n);
+			profile_io_free(t->core.io);
+			break;
 		}
-		/* What skill-package/skill.json must declare. */
-		n = skill_scopes(&cfg, list, 8);
-		for (size_t i = 0; i < n; i++)
-			printf("%s\n", list[i]);
-		return 0;
 	}
-	if (load(&cfg, file, &verifier, check) != 0)
-		return 2;
-	if (check) {
-		printf("%s: ok\n", file);
-		verifier_free(verifier);
-		return 0;
-	}
-	log_set_level((enum log_level)cfg.log_level);
-	if (!is_listening_socket(LISTEN_FD)) {
-		fprintf(stderr, "skill.fcgi: fd 0 is not a listening socket; "
-		    "start the worker with spawn-fcgi (see scripts/stack)\n");
-		return 2;
-	}
-	if (!cfg.verify_signature)
-		log_msg(LOG_WARN, "WARNING: verify_signature = no in %s: requests "
-		    "are NOT verified; use this only for local development",
-		    cfg.path);
+	return n;
+}
+
+/*
+ * Serves until SIGTERM/SIGINT, then lets the threads finish the requests
+ * they hold (SHUTDOWN_GRACE_MS at most) and returns the exit status.
+ */
+static int
+serve(const struct config *cfg, struct verifier *verifier)
+{
+	struct fcgi_thread *threads;
+	int stop_pipe[2], sig = 0, started, rc = 1;
+	sigset_t mask;
 
 	/* Every thread shares the socket; each waits in epoll, never accept. */
 	if (fcntl(LISTEN_FD, F_SETFL, fcntl(LISTEN_FD, F_GETFL) | O_NONBLOCK) != 0 ||
@@ -151,29 +172,13 @@ main(int argc, char **argv)
 	sigaddset(&mask, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
-
-	threads = calloc((size_t)cfg.worker_threads, sizeof(*threads));
-	if (threads == NULL)
+	if ((threads = calloc((size_t)cfg->worker_threads,
+	    sizeof(*threads))) == NULL)
 		return 1;
-	for (; started < cfg.worker_threads; started++) {
-		struct fcgi_thread *t = &threads[started];
-
-		t->id = started;
-		t->listen_fd = LISTEN_FD;
-		t->stop_fd = stop_pipe[0];
-		t->core.cfg = &cfg;
-		t->core.verifier = verifier;
-		t->core.io = profile_io_new(&cfg);
-		if (t->core.io == NULL ||
-		    pthread_create(&t->tid, NULL, fcgi_thread_main, t) != 0) {
-			log_msg(LOG_ERROR, "worker: cannot start thread %d",
-			    started);
-			break;
-		}
-	}
-	if (started == cfg.worker_threads) {
+	started = start_threads(threads, cfg, verifier, stop_pipe[0]);
+	if (started == cfg->worker_threads) {
 		log_msg(LOG_INFO, "worker: ready, %d threads, config %s",
-		    started, cfg.path);
+		    started, cfg->path);
 		while (sigwait(&mask, &sig) == 0 && sig != SIGTERM &&
 		    sig != SIGINT)
 			;	/* HUP/USR1: nothing to reload; config is fixed */
@@ -192,6 +197,43 @@ main(int argc, char **argv)
 	for (int i = 0; i < started; i++)
 		profile_io_free(threads[i].core.io);
 	free(threads);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct config cfg;
+	struct verifier *verifier = NULL;
+	const char *file;
+	int mode, rc;
+
+	if ((mode = parse_args(argc, argv, &file)) < 0)
+		return 2;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fprintf(stderr, "skill.fcgi: curl_global_init failed\n");
+		return 1;
+	}
+	if (mode == MODE_SCOPES)
+		return print_scopes(&cfg, file);
+	if (load(&cfg, file, &verifier, mode == MODE_CHECK) != 0)
+		return 2;
+	if (mode == MODE_CHECK) {
+		printf("%s: ok\n", file);
+		verifier_free(verifier);
+		return 0;
+	}
+	log_set_level((enum log_level)cfg.log_level);
+	if (!is_listening_socket(LISTEN_FD)) {
+		fprintf(stderr, "skill.fcgi: fd 0 is not a listening socket; "
+		    "start the worker with spawn-fcgi (see scripts/stack)\n");
+		return 2;
+	}
+	if (!cfg.verify_signature)
+		log_msg(LOG_WARN, "WARNING: verify_signature = no in %s: requests "
+		    "are NOT verified; use this only for local development",
+		    cfg.path);
+	rc = serve(&cfg, verifier);
 	verifier_free(verifier);
 	curl_global_cleanup();
 	log_msg(LOG_INFO, "worker: stopped");

@@ -259,6 +259,87 @@ remaining_ms(const struct timespec *deadline)
 	    (deadline->tv_nsec - now.tv_nsec) / 1000000;
 }
 
+/* One field's request on its reused handle, added to the thread's multi. */
+static void
+fetch_add(struct io_state *st, const struct config *cfg,
+    const struct envelope *env, int person, int f, struct curl_slist *hdrs)
+{
+	char url[CONF_VALUE_MAX + 64];
+	CURL *h = st->easy[f];
+
+	snprintf(url, sizeof(url), "%s%s", env->api_endpoint,
+	    profile_path((enum profile_field)f, person));
+	curl_easy_reset(h);
+	easy_common(h, cfg->api_ca_file, cfg->api_timeout_ms, st->share);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+	st->body[f].len = 0;
+	st->body[f].cap = API_BODY_MAX;
+	st->body[f].overflow = 0;
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, body_write);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &st->body[f]);
+	curl_easy_setopt(h, CURLOPT_PRIVATE, (void *)(long)f);
+	curl_multi_add_handle(st->multi, h);
+}
+
+/* Runs the transfers until all are done or the budget is spent. */
+static int
+fetch_run(struct io_state *st, int budget_ms)
+{
+	struct timespec deadline;
+	int running = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += budget_ms / 1000;
+	deadline.tv_nsec += (long)(budget_ms % 1000) * 1000000;
+	if (deadline.tv_nsec >= 1000000000) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000;
+	}
+	do {
+		if (curl_multi_perform(st->multi, &running) != CURLM_OK)
+			break;
+		if (running > 0 && remaining_ms(&deadline) > 0)
+			curl_multi_poll(st->multi, NULL, 0,
+			    (int)remaining_ms(&deadline), NULL);
+	} while (running > 0 && remaining_ms(&deadline) > 0);
+	return running;
+}
+
+/* Turns finished transfers into values; wipes the bodies. */
+static void
+fetch_collect(struct io_state *st, unsigned fields, struct profile *out)
+{
+	CURLMsg *msg;
+	int left;
+
+	while ((msg = curl_multi_info_read(st->multi, &left)) != NULL) {
+		long code = 0;
+		void *priv = NULL;
+		int f;
+
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
+		f = (int)(long)priv;
+		if (msg->data.result == CURLE_OK)
+			curl_easy_getinfo(msg->easy_handle,
+			    CURLINFO_RESPONSE_CODE, &code);
+		else
+			log_msg(LOG_WARN, "profile: %s: %s", field_names[f],
+			    curl_easy_strerror(msg->data.result));
+		profile_parse((enum profile_field)f, code, st->body[f].buf,
+		    st->body[f].len, &out->v[f]);
+	}
+	/* Unfinished ones stay UNAVAILABLE; the connection is dropped. */
+	for (int f = 0; f < PF_COUNT; f++)
+		if (fields & PF_BIT(f)) {
+			curl_multi_remove_handle(st->multi, st->easy[f]);
+			explicit_bzero(st->body[f].buf, st->body[f].len);
+			st->body[f].len = 0;
+		}
+}
+
 static void
 fetch_curl(struct skill_io *io, const struct envelope *env, unsigned fields,
     struct profile *out)
@@ -266,10 +347,7 @@ fetch_curl(struct skill_io *io, const struct envelope *env, unsigned fields,
 	struct io_state *st = io->state;
 	const struct config *cfg = io->cfg;
 	struct curl_slist *hdrs = NULL;
-	struct timespec deadline;
-	char auth[FIELD_MAX + 32], url[CONF_VALUE_MAX + 64];
-	CURLMsg *msg;
-	int running = 0, left;
+	char auth[FIELD_MAX + 32];
 
 	memset(out, 0, sizeof(*out));
 	out->person = env->person_id != NULL;
@@ -290,68 +368,44 @@ fetch_curl(struct skill_io *io, const struct envelope *env, unsigned fields,
 	hdrs = curl_slist_append(hdrs, auth);
 	hdrs = curl_slist_append(hdrs, "Accept: application/json");
 	explicit_bzero(auth, sizeof(auth));
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += cfg->api_timeout_ms / 1000;
-	deadline.tv_nsec += (long)(cfg->api_timeout_ms % 1000) * 1000000;
-	if (deadline.tv_nsec >= 1000000000) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000;
-	}
-	for (int f = 0; f < PF_COUNT; f++) {
-		CURL *h = st->easy[f];
-
-		if (!(fields & PF_BIT(f)))
-			continue;
-		snprintf(url, sizeof(url), "%s%s", env->api_endpoint,
-		    profile_path((enum profile_field)f, out->person));
-		curl_easy_reset(h);
-		easy_common(h, cfg->api_ca_file, cfg->api_timeout_ms, st->share);
-		curl_easy_setopt(h, CURLOPT_URL, url);
-		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-		st->body[f].len = 0;
-		st->body[f].cap = API_BODY_MAX;
-		st->body[f].overflow = 0;
-		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, body_write);
-		curl_easy_setopt(h, CURLOPT_WRITEDATA, &st->body[f]);
-		curl_easy_setopt(h, CURLOPT_PRIVATE, (void *)(long)f);
-		curl_multi_add_handle(st->multi, h);
-	}
-	do {
-		if (curl_multi_perform(st->multi, &running) != CURLM_OK)
-			break;
-		if (running > 0 && remaining_ms(&deadline) > 0)
-			curl_multi_poll(st->multi, NULL, 0,
-			    (int)remaining_ms(&deadline), NULL);
-	} while (running > 0 && remaining_ms(&deadline) > 0);
-	while ((msg = curl_multi_info_read(st->multi, &left)) != NULL) {
-		long code = 0;
-		void *priv = NULL;
-		int f;
-
-		if (msg->msg != CURLMSG_DONE)
-			continue;
-		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
-		f = (int)(long)priv;
-		if (msg->data.result == CURLE_OK)
-			curl_easy_getinfo(msg->easy_handle,
-			    CURLINFO_RESPONSE_CODE, &code);
-		else
-			log_msg(LOG_WARN, "profile: %s: %s", field_names[f],
-			    curl_easy_strerror(msg->data.result));
-		profile_parse((enum profile_field)f, code, st->body[f].buf,
-		    st->body[f].len, &out->v[f]);
-		explicit_bzero(st->body[f].buf, st->body[f].len);
-	}
 	for (int f = 0; f < PF_COUNT; f++)
-		if (fields & PF_BIT(f)) {
-			curl_multi_remove_handle(st->multi, st->easy[f]);
-			explicit_bzero(st->body[f].buf, st->body[f].len);
-			st->body[f].len = 0;
-		}
-	if (running > 0)
+		if (fields & PF_BIT(f))
+			fetch_add(st, cfg, env, out->person, f, hdrs);
+	if (fetch_run(st, cfg->api_timeout_ms) > 0)
 		log_msg(LOG_WARN, "profile: api_timeout_ms (%d) reached",
 		    cfg->api_timeout_ms);
+	fetch_collect(st, fields, out);
 	slist_wipe_free(hdrs);
+}
+
+/*
+ * SigV4 signing by libcurl with the credentials from the environment
+ * (never from the configuration, never logged).  Returns an error name
+ * or NULL.
+ */
+static const char *
+sigv4_setup(CURL *h, const char *provider, struct curl_slist **hdrs)
+{
+	const char *id = getenv("AWS_ACCESS_KEY_ID");
+	const char *secret = getenv("AWS_SECRET_ACCESS_KEY");
+	const char *session = getenv("AWS_SESSION_TOKEN");
+	char userpwd[512], line[4096];
+
+	if (id == NULL || secret == NULL || *id == '\0' ||
+	    strlen(id) + strlen(secret) + 2 > sizeof(userpwd))
+		return "no_aws_credentials";
+	if (session != NULL && strlen(session) + 32 > sizeof(line))
+		return "aws_session_token_too_long";
+	snprintf(userpwd, sizeof(userpwd), "%s:%s", id, secret);
+	curl_easy_setopt(h, CURLOPT_USERPWD, userpwd);
+	explicit_bzero(userpwd, sizeof(userpwd));
+	curl_easy_setopt(h, CURLOPT_AWS_SIGV4, provider);
+	if (session != NULL && *session != '\0') {
+		snprintf(line, sizeof(line), "X-Amz-Security-Token: %s", session);
+		*hdrs = curl_slist_append(*hdrs, line);
+		explicit_bzero(line, sizeof(line));
+	}
+	return NULL;
 }
 
 static void
@@ -361,8 +415,7 @@ backend_curl(struct skill_io *io, const struct backend_req *req,
 	struct io_state *st = io->state;
 	struct curl_slist *hdrs = NULL;
 	struct body_buf *b;
-	char line[512], userpwd[512];
-	const char *id, *secret, *session;
+	char line[512];
 	CURLcode rc;
 
 	memset(res, 0, sizeof(*res));
@@ -393,26 +446,9 @@ backend_curl(struct skill_io *io, const struct backend_req *req,
 		    req->idempotency_key);
 		hdrs = curl_slist_append(hdrs, line);
 	}
-	if (req->aws_sigv4 != NULL) {
-		id = getenv("AWS_ACCESS_KEY_ID");
-		secret = getenv("AWS_SECRET_ACCESS_KEY");
-		session = getenv("AWS_SESSION_TOKEN");
-		if (id == NULL || secret == NULL || strlen(id) + strlen(secret) +
-		    2 > sizeof(userpwd)) {
-			res->error = "no_aws_credentials";
-			goto out;
-		}
-		snprintf(userpwd, sizeof(userpwd), "%s:%s", id, secret);
-		curl_easy_setopt(st->backend, CURLOPT_USERPWD, userpwd);
-		explicit_bzero(userpwd, sizeof(userpwd));
-		curl_easy_setopt(st->backend, CURLOPT_AWS_SIGV4, req->aws_sigv4);
-		if (session != NULL && strlen(session) < 400) {
-			snprintf(line, sizeof(line), "X-Amz-Security-Token: %s",
-			    session);
-			hdrs = curl_slist_append(hdrs, line);
-			explicit_bzero(line, sizeof(line));
-		}
-	}
+	if (req->aws_sigv4 != NULL &&
+	    (res->error = sigv4_setup(st->backend, req->aws_sigv4, &hdrs)) != NULL)
+		goto out;
 	curl_easy_setopt(st->backend, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(st->backend, CURLOPT_WRITEFUNCTION, body_write);
 	curl_easy_setopt(st->backend, CURLOPT_WRITEDATA, b);
