@@ -630,24 +630,44 @@ class Handler(BaseHTTPRequestHandler):
         except OSError:
             return None
 
-    def mode_booking(self, path, query, body, record):
-        st = self.server.state
+    def backend_behaviour(self, record):
+        """The /__behaviour setting for booking/sms/sns: a status answers
+        at once (returns done=True), slow:S sleeps first."""
         beh = self.global_behaviour()
         if beh[0] == "status":
-            return self.deliver(beh, 0, b"", "", record)
+            self.deliver(beh, 0, b"", "", record)
+            return beh, True
         if beh[0] == "slow":
             time.sleep(beh[1])
             beh = ("ok", None)
-        if path != "/bookings":
-            return self.send_error_status(404, record)
+        return beh, False
+
+    def json_post(self, path, want, body, record):
+        """A JSON-object POST to want; answers the error itself
+        (returns done=True) otherwise."""
+        if path != want:
+            self.send_error_status(404, record)
+            return None, True
         if self.command != "POST":
-            return self.send_error_status(405, record)
+            self.send_error_status(405, record)
+            return None, True
         try:
             req = json.loads(body.decode("utf-8"))
         except (ValueError, UnicodeDecodeError):
             req = None
         if not isinstance(req, dict):
-            return self.send_error_status(400, record, "body must be a JSON object")
+            self.send_error_status(400, record, "body must be a JSON object")
+            return None, True
+        return req, False
+
+    def mode_booking(self, path, query, body, record):
+        st = self.server.state
+        beh, done = self.backend_behaviour(record)
+        if done:
+            return None
+        req, done = self.json_post(path, "/bookings", body, record)
+        if done:
+            return None
         key = self.headers.get("Idempotency-Key")
         if not key:
             return self.send_error_status(400, record,
@@ -673,22 +693,12 @@ class Handler(BaseHTTPRequestHandler):
     PHONE_RE = re.compile(r"\+[1-9][0-9]{6,14}")
 
     def mode_sms(self, path, query, body, record):
-        beh = self.global_behaviour()
-        if beh[0] == "status":
-            return self.deliver(beh, 0, b"", "", record)
-        if beh[0] == "slow":
-            time.sleep(beh[1])
-            beh = ("ok", None)
-        if path != "/sms":
-            return self.send_error_status(404, record)
-        if self.command != "POST":
-            return self.send_error_status(405, record)
-        try:
-            req = json.loads(body.decode("utf-8"))
-        except (ValueError, UnicodeDecodeError):
-            req = None
-        if not isinstance(req, dict):
-            return self.send_error_status(400, record, "body must be a JSON object")
+        beh, done = self.backend_behaviour(record)
+        if done:
+            return None
+        req, done = self.json_post(path, "/sms", body, record)
+        if done:
+            return None
         to, text = req.get("to"), req.get("text")
         if not isinstance(to, str) or not self.PHONE_RE.fullmatch(to):
             return self.send_error_status(400, record, "bad 'to'")
@@ -700,12 +710,9 @@ class Handler(BaseHTTPRequestHandler):
         return self.deliver(beh, 200, out, "application/json", record)
 
     def mode_sns(self, path, query, body, record):
-        beh = self.global_behaviour()
-        if beh[0] == "status":
-            return self.deliver(beh, 0, b"", "", record)
-        if beh[0] == "slow":
-            time.sleep(beh[1])
-            beh = ("ok", None)
+        beh, done = self.backend_behaviour(record)
+        if done:
+            return None
         raw_path = self.path.split("?", 1)[0]
         sig = sigv4_verify(self.command, raw_path, query,
                            self.headers.items(), body, self.server.aws_secret,
