@@ -46,8 +46,7 @@ elicit(struct skill_req *r, const char *slot, enum msg_id ask)
 	json_object_object_add(d, "updatedIntent", intent);
 	response_directive(r->resp, d);
 	skill_say(r, ask);
-	speech_template(response_reprompt(r->resp), r->loc->msg[ask], NULL,
-	    NULL, 0);
+	skill_reprompt(r, ask);
 	r->resp->end_session = 0;
 	skill_outcome(r, "elicit: %s", slot);
 }
@@ -315,7 +314,7 @@ book(struct skill_req *r, const struct skill_action *act)
 		const char *vv[7] = { r->cfg->skill_name, v[0], v[1], v[2], v[3],
 		    v[4], v[5] };
 
-		msg_format(sms, sizeof(sms), r->loc->msg[M_SMS_BOOKING], kk, vv,
+		text_template(sms, sizeof(sms), r->loc->msg[M_SMS_BOOKING], kk, vv,
 		    7);
 		texted = send_text(r, p.v[PF_MOBILE].e164, sms);
 		explicit_bzero(sms, sizeof(sms));
@@ -356,7 +355,7 @@ details(struct skill_req *r, const struct skill_action *act)
 	r->io->profile_fetch(r->io, r->env, PF_BIT(PF_MOBILE), &p);
 	if (consent_check(r, &p, PF_BIT(PF_MOBILE), act))
 		goto out;
-	msg_format(sms, sizeof(sms), r->loc->msg[M_SMS_VENUE], k, v, 3);
+	text_template(sms, sizeof(sms), r->loc->msg[M_SMS_VENUE], k, v, 3);
 	if (send_text(r, p.v[PF_MOBILE].e164, sms) == 0) {
 		const char *lk[] = { "last2" }, *lv[] = { p.v[PF_MOBILE].last2 };
 

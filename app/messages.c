@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "messages.h"
+#include "response.h"
 
 /* All user-facing text of the reference skill, one table per locale. */
 static struct locale locales[] = {
@@ -231,40 +232,6 @@ locale_tags(size_t i)
 	return i < NLOCALES ? locales[i].tag : NULL;
 }
 
-void
-msg_format(char *out, size_t outlen, const char *tmpl,
-    const char *const *keys, const char *const *values, size_t n)
-{
-	size_t len = 0;
-
-	if (outlen == 0)
-		return;
-	while (*tmpl != '\0' && len + 1 < outlen) {
-		const char *close;
-		size_t i, kl;
-
-		if (*tmpl != '{' || (close = strchr(tmpl, '}')) == NULL) {
-			out[len++] = *tmpl++;
-			continue;
-		}
-		kl = (size_t)(close - tmpl - 1);
-		for (i = 0; i < n; i++)
-			if (strlen(keys[i]) == kl &&
-			    strncmp(keys[i], tmpl + 1, kl) == 0)
-				break;
-		if (i < n && values[i] != NULL) {
-			size_t vl = strlen(values[i]);
-
-			if (vl > outlen - 1 - len)
-				vl = outlen - 1 - len;
-			memcpy(out + len, values[i], vl);
-			len += vl;
-		}
-		tmpl = close + 1;
-	}
-	out[len] = '\0';
-}
-
 static int
 num(const char *s, size_t n, int *v)
 {
@@ -305,7 +272,7 @@ msg_date(const struct locale *l, const char *ymd, char *out, size_t outlen)
 	vals[0] = l->weekday[tm.tm_wday];
 	vals[1] = day;
 	vals[2] = l->month[m - 1];
-	msg_format(out, outlen, l->date_fmt, keys, vals, 3);
+	text_template(out, outlen, l->date_fmt, keys, vals, 3);
 	return 0;
 }
 

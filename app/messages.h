@@ -63,10 +63,6 @@ struct locale {
 const struct locale *locale_find(const char *tag);
 const char *locale_tags(size_t i);	/* NULL after the last */
 
-/* Fills tmpl's {key} placeholders into out (plain text, not escaped). */
-void msg_format(char *out, size_t outlen, const char *tmpl,
-    const char *const *keys, const char *const *values, size_t n);
-
 /* "2026-12-24" -> "Thursday, December 24" in the locale; -1 if invalid. */
 int msg_date(const struct locale *l, const char *ymd, char *out, size_t outlen);
 /* "19:30" -> "7:30 pm" / "19:30 Uhr"; -1 if invalid. */

@@ -179,32 +179,51 @@ speech_tag(struct speech *s, const char *tag)
 }
 
 void
+text_template(char *out, size_t outlen, const char *tmpl,
+    const char *const *keys, const char *const *values, size_t n)
+{
+	size_t len = 0;
+
+	if (outlen == 0)
+		return;
+	while (*tmpl != '\0' && len + 1 < outlen) {
+		const char *close;
+		size_t i, kl;
+
+		if (*tmpl != '{' || (close = strchr(tmpl, '}')) == NULL) {
+			out[len++] = *tmpl++;
+			continue;
+		}
+		kl = (size_t)(close - tmpl - 1);
+		for (i = 0; i < n; i++)
+			if (strlen(keys[i]) == kl &&
+			    strncmp(keys[i], tmpl + 1, kl) == 0)
+				break;
+		if (i < n && values[i] != NULL) {
+			size_t vl = strlen(values[i]);
+
+			if (vl > outlen - 1 - len)
+				vl = outlen - 1 - len;
+			memcpy(out + len, values[i], vl);
+			len += vl;
+		}
+		tmpl = close + 1;
+	}
+	out[len] = '\0';
+}
+
+/*
+ * The buffer holds twice what speech can: when the filled text is cut,
+ * speech_text() still sees more than fits and cuts at a word boundary.
+ */
+void
 speech_template(struct speech *s, const char *tmpl, const char *const *keys,
     const char *const *values, size_t n)
 {
-	char lit[SPEECH_MAX + 1];
+	char text[2 * SPEECH_MAX + 1];
 
-	while (*tmpl != '\0' && !s->truncated) {
-		const char *open = strchr(tmpl, '{');
-		size_t litlen = open ? (size_t)(open - tmpl) : strlen(tmpl);
-		const char *close;
-		size_t i;
-
-		if (litlen >= sizeof(lit))
-			litlen = sizeof(lit) - 1;
-		memcpy(lit, tmpl, litlen);
-		lit[litlen] = '\0';
-		speech_text(s, lit);
-		if (open == NULL || (close = strchr(open, '}')) == NULL)
-			return;
-		for (i = 0; i < n; i++)
-			if (strlen(keys[i]) == (size_t)(close - open - 1) &&
-			    strncmp(keys[i], open + 1, strlen(keys[i])) == 0)
-				break;
-		if (i < n && values[i] != NULL)
-			speech_text(s, values[i]);
-		tmpl = close + 1;
-	}
+	text_template(text, sizeof(text), tmpl, keys, values, n);
+	speech_text(s, text);
 }
 
 struct speech *

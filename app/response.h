@@ -68,6 +68,10 @@ void response_attr(struct response *r, const char *key, const char *value);
  */
 char *response_serialize(struct response *r, size_t *len);
 
+/* Fills tmpl's {key} placeholders into out (plain text, not escaped). */
+void text_template(char *out, size_t outlen, const char *tmpl,
+    const char *const *keys, const char *const *values, size_t n);
+
 /* Copies src into dst as valid UTF-8 without control characters. */
 size_t text_sanitize(char *dst, size_t dstlen, const char *src);
 
