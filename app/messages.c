@@ -226,12 +226,6 @@ locale_by_tag(const char *tag)
 	return NULL;
 }
 
-const char *
-locale_tags(size_t i)
-{
-	return i < NLOCALES ? locales[i].tag : NULL;
-}
-
 static int
 num(const char *s, size_t n, int *v)
 {

@@ -61,7 +61,6 @@ struct locale {
 
 /* The table for tag, or en-US when the locale is not supported. */
 const struct locale *locale_find(const char *tag);
-const char *locale_tags(size_t i);	/* NULL after the last */
 
 /* "2026-12-24" -> "Thursday, December 24" in the locale; -1 if invalid. */
 int msg_date(const struct locale *l, const char *ymd, char *out, size_t outlen);
