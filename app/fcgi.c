@@ -161,6 +161,30 @@ handle_request(struct fcgi_thread *t, FCGX_Request *req)
 	core_out_free(&out);
 }
 
+/*
+ * libfcgi ends a connection with a lingering close: shutdown(), then wait
+ * until nginx closes its end, reading whatever is left.  That is a sleep
+ * and a wake-up of the thread per request, and it is only useful when
+ * input is still unread (a refused body, say): closing a socket with unread
+ * data resets it, and nginx may lose the answer.  So read what is already
+ * queued without waiting (normally just the empty FCGI_STDIN record, or
+ * nothing); if that empties the socket, FCGX_Detach turns libfcgi's close
+ * into a plain close(), otherwise the lingering close stays.
+ */
+static void
+close_fast_if_drained(FCGX_Request *req)
+{
+	char trash[4096];
+	ssize_t n;
+	int rounds = 4;
+
+	do
+		n = recv(req->ipcFd, trash, sizeof(trash), MSG_DONTWAIT);
+	while (n > 0 && --rounds > 0);
+	if (n == 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)))
+		FCGX_Detach(req);
+}
+
 void *
 fcgi_thread_main(void *arg)
 {
@@ -211,6 +235,8 @@ fcgi_thread_main(void *arg)
 		if (FCGX_Accept_r(&req) != 0)
 			continue;	/* protocol error; libfcgi closed it */
 		handle_request(t, &req);
+		if (!req.keepConnection)
+			close_fast_if_drained(&req);
 		FCGX_Finish_r(&req);
 		/* One request per connection (nginx default, no keep_conn). */
 		if (req.ipcFd >= 0)

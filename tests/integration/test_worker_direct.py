@@ -3,8 +3,10 @@ catches most of these first, so they are tested here without it)."""
 import json
 import os
 import re
+import socket
+import struct
 
-from fcgiclient import request
+from fcgiclient import BEGIN, PARAMS, STDIN, _pair, _record, request
 from harness import check, eq, sim, PKI
 
 
@@ -90,3 +92,54 @@ def test_direct_healthz(env):
                                               "REQUEST_METHOD": "GET"})
     eq(status, 200, "healthz")
     eq(out, b"ok\n", "healthz body")
+
+
+def _send_and_read_to_eof(sock_path, params, body):
+    """One request on a raw connection; reads until the worker's EOF and
+    returns the socket still open on this side."""
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(10)
+    s.connect(sock_path)
+    p = b"".join(_pair(k.encode(), v.encode()) for k, v in params.items())
+    s.sendall(_record(BEGIN, struct.pack(">HB5x", 1, 0)) +
+              _record(PARAMS, p) + _record(PARAMS, b"") +
+              _record(STDIN, body) + _record(STDIN, b""))
+    got = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            return s, got
+        got += chunk
+
+
+def test_direct_closes_at_once_when_input_read(env):
+    """Once a request's input is read to its end, the worker closes the
+    connection outright instead of libfcgi's lingering close (shutdown,
+    then wait up to 2 s for the peer to close): the thread is free at once.
+    After the worker's EOF, writing to the connection must fail (with a
+    lingering close the worker's end would still be open and accept it)."""
+    s = env.shared()
+    e = sim.build_envelope("launch", person=None,
+                           api_endpoint=s.env_api_endpoint)
+    body = sim.encode_envelope(e)
+    h = sim.sign_headers(body, os.path.join(PKI, "keys", "echo-api.key"))
+    cases = (
+        ("healthz", {"SKILL_ROUTE": "healthz", "REQUEST_METHOD": "GET"}, b""),
+        ("launch", _params(CONTENT_LENGTH=str(len(body)),
+                           HTTP_SIGNATURECERTCHAINURL=h[
+                               "SignatureCertChainUrl"],
+                           HTTP_SIGNATURE_256=h["Signature-256"]), body),
+    )
+    for name, params, data in cases:
+        conn, got = _send_and_read_to_eof(_sock(s), params, data)
+        check(b"Status: 200" in got or (name == "healthz" and b"ok\n" in got),
+              "%s answered: %r" % (name, got[:120]))
+        try:
+            conn.send(b"x" * 8)
+            closed = False
+        except (BrokenPipeError, ConnectionResetError):
+            closed = True
+        finally:
+            conn.close()
+        check(closed, "%s: the worker's end was still open after its EOF"
+              % name)
