@@ -12,6 +12,9 @@
 
 #include <curl/curl.h>
 #include <fcgiapp.h>
+#ifdef WITH_MIMALLOC
+#include <mimalloc.h>
+#endif
 
 #include "config.h"
 #include "fcgi.h"
@@ -152,6 +155,24 @@ start_threads(struct fcgi_thread *threads, const struct config *cfg,
  * Serves until SIGTERM/SIGINT, then lets the threads finish the requests
  * they hold (SHUTDOWN_GRACE_MS at most) and returns the exit status.
  */
+/*
+ * The allocator the worker was linked with.  Naming mimalloc here also
+ * keeps the link to it when the toolchain links --as-needed: its malloc
+ * only replaces glibc's if the library is loaded.
+ */
+static const char *
+allocator_name(void)
+{
+#ifdef WITH_MIMALLOC
+	static char name[32];
+
+	snprintf(name, sizeof(name), "mimalloc %d", mi_version());
+	return name;
+#else
+	return "libc";
+#endif
+}
+
 static int
 serve(const struct config *cfg, struct verifier *verifier)
 {
@@ -177,8 +198,8 @@ serve(const struct config *cfg, struct verifier *verifier)
 		return 1;
 	started = start_threads(threads, cfg, verifier, stop_pipe[0]);
 	if (started == cfg->worker_threads) {
-		log_msg(LOG_INFO, "worker: ready, %d threads, config %s",
-		    started, cfg->path);
+		log_msg(LOG_INFO, "worker: ready, %d threads, config %s, "
+		    "allocator %s", started, cfg->path, allocator_name());
 		while (sigwait(&mask, &sig) == 0 && sig != SIGTERM &&
 		    sig != SIGINT)
 			;	/* HUP/USR1: nothing to reload; config is fixed */
