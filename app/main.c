@@ -152,10 +152,6 @@ start_threads(struct fcgi_thread *threads, const struct config *cfg,
 }
 
 /*
- * Serves until SIGTERM/SIGINT, then lets the threads finish the requests
- * they hold (SHUTDOWN_GRACE_MS at most) and returns the exit status.
- */
-/*
  * The allocator the worker was linked with.  Naming mimalloc here also
  * keeps the link to it when the toolchain links --as-needed: its malloc
  * only replaces glibc's if the library is loaded.
@@ -173,6 +169,10 @@ allocator_name(void)
 #endif
 }
 
+/*
+ * Serves until SIGTERM/SIGINT, then lets the threads finish the requests
+ * they hold (SHUTDOWN_GRACE_MS at most) and returns the exit status.
+ */
 static int
 serve(const struct config *cfg, struct verifier *verifier)
 {
