@@ -22,18 +22,28 @@ def _pair(k, v):
     return n(k) + n(v) + k + v
 
 
-def request(sock_path, params, body=b"", timeout=10, send_body=True):
-    """Sends one request; returns (status, headers dict, body bytes)."""
+def head(params):
+    """Begin-request (responder role) and the params stream, ended."""
+    p = b"".join(_pair(k.encode(), v.encode()) for k, v in params.items())
+    return (_record(BEGIN, struct.pack(">HB5x", 1, 0)) +
+            _record(PARAMS, p) + _record(PARAMS, b""))
+
+
+def stdin(body):
+    """The stdin stream: body, then the empty record that ends it."""
+    return _record(STDIN, body) + _record(STDIN, b"")
+
+
+def exchange(sock_path, params, body=b"", timeout=10, send_body=True):
+    """Sends one request; returns the raw stdout stream of the answer (what
+    arrived before the end-request record, EOF or a socket error)."""
     s = socket.socket(socket.AF_UNIX)
     s.settimeout(timeout)
     s.connect(sock_path)
-    p = b"".join(_pair(k.encode(), v.encode()) for k, v in params.items())
-    msg = _record(BEGIN, struct.pack(">HB5x", 1, 0))
-    msg += _record(PARAMS, p) + _record(PARAMS, b"")
-    s.sendall(msg)
+    s.sendall(head(params))
     if send_body:
         try:
-            s.sendall(_record(STDIN, body) + _record(STDIN, b""))
+            s.sendall(stdin(body))
         except OSError:
             pass    # the worker may answer and close before reading it all
     out = b""
@@ -55,9 +65,14 @@ def request(sock_path, params, body=b"", timeout=10, send_body=True):
             data = data[8 + clen + plen:]
             if kind == END:
                 s.close()
-                return _parse(out)
+                return out
     s.close()
-    return _parse(out)
+    return out
+
+
+def request(sock_path, params, body=b"", timeout=10, send_body=True):
+    """Sends one request; returns (status, headers dict, body bytes)."""
+    return _parse(exchange(sock_path, params, body, timeout, send_body))
 
 
 def _parse(out):

@@ -4,9 +4,8 @@ import json
 import os
 import re
 import socket
-import struct
 
-from fcgiclient import BEGIN, PARAMS, STDIN, _pair, _record, request
+from fcgiclient import head, request, stdin
 from harness import check, eq, sim, PKI
 
 
@@ -100,10 +99,7 @@ def _send_and_read_to_eof(sock_path, params, body):
     s = socket.socket(socket.AF_UNIX)
     s.settimeout(10)
     s.connect(sock_path)
-    p = b"".join(_pair(k.encode(), v.encode()) for k, v in params.items())
-    s.sendall(_record(BEGIN, struct.pack(">HB5x", 1, 0)) +
-              _record(PARAMS, p) + _record(PARAMS, b"") +
-              _record(STDIN, body) + _record(STDIN, b""))
+    s.sendall(head(params) + stdin(body))
     got = b""
     while True:
         chunk = s.recv(65536)
