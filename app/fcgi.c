@@ -13,6 +13,7 @@
 #include "http.h"
 #include "limits.h"
 #include "log.h"
+#include "timeutil.h"
 #include "verify.h"
 
 static const char *
@@ -47,16 +48,6 @@ write_reply(FCGX_Request *req, int status, const char *ctype,
 	FCGX_PutStr(head, n, req->out);
 	if (len > 0)
 		FCGX_PutStr(body, (int)len, req->out);
-}
-
-static long
-elapsed_ms(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (t1.tv_sec - t0->tv_sec) * 1000 +
-	    (t1.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
 /* Header values the core reads, capped; oversized ones count as absent. */
@@ -149,7 +140,7 @@ handle_request(struct fcgi_thread *t, FCGX_Request *req)
 	    "application/json",
 	    out.status == 405 ? "Allow: POST\r\n" : NULL, out.body,
 	    out.body_len);
-	ms = elapsed_ms(&t0);
+	ms = ms_since(&t0);
 	if (t->core.verifier == NULL)
 		log_msg(LOG_WARN, "req id=%s type=%s outcome=\"%s\" status=%d "
 		    "ms=%ld UNVERIFIED (verify_signature = no)", out.request_id,

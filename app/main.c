@@ -22,6 +22,7 @@
 #include "log.h"
 #include "profile.h"
 #include "skill.h"
+#include "timeutil.h"
 #include "verify.h"
 
 #define LISTEN_FD 0	/* FCGI_LISTENSOCK_FILENO, set up by spawn-fcgi */
@@ -69,11 +70,11 @@ is_listening_socket(int fd)
 static int
 join_all(struct fcgi_thread *t, int n)
 {
-	struct timespec deadline;
+	/* pthread_timedjoin_np's deadline is on CLOCK_REALTIME. */
+	struct timespec deadline = time_after_ms(CLOCK_REALTIME,
+	    SHUTDOWN_GRACE_MS);
 	int left = 0;
 
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += SHUTDOWN_GRACE_MS / 1000;
 	for (int i = 0; i < n; i++)
 		if (pthread_timedjoin_np(t[i].tid, NULL, &deadline) != 0)
 			left++;

@@ -10,6 +10,7 @@
 #include "limits.h"
 #include "log.h"
 #include "profile.h"
+#include "timeutil.h"
 
 struct body_buf {
 	char buf[API_BODY_MAX + 1];
@@ -249,16 +250,6 @@ slist_wipe_free(struct curl_slist *l)
 	curl_slist_free_all(l);
 }
 
-static long
-remaining_ms(const struct timespec *deadline)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (deadline->tv_sec - now.tv_sec) * 1000 +
-	    (deadline->tv_nsec - now.tv_nsec) / 1000000;
-}
-
 /* One field's request on its reused handle, added to the thread's multi. */
 static void
 fetch_add(struct io_state *st, const struct config *cfg,
@@ -286,23 +277,16 @@ fetch_add(struct io_state *st, const struct config *cfg,
 static int
 fetch_run(struct io_state *st, int budget_ms)
 {
-	struct timespec deadline;
+	struct timespec deadline = time_after_ms(CLOCK_MONOTONIC, budget_ms);
 	int running = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += budget_ms / 1000;
-	deadline.tv_nsec += (long)(budget_ms % 1000) * 1000000;
-	if (deadline.tv_nsec >= 1000000000) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000;
-	}
 	do {
 		if (curl_multi_perform(st->multi, &running) != CURLM_OK)
 			break;
-		if (running > 0 && remaining_ms(&deadline) > 0)
+		if (running > 0 && ms_until(&deadline) > 0)
 			curl_multi_poll(st->multi, NULL, 0,
-			    (int)remaining_ms(&deadline), NULL);
-	} while (running > 0 && remaining_ms(&deadline) > 0);
+			    (int)ms_until(&deadline), NULL);
+	} while (running > 0 && ms_until(&deadline) > 0);
 	return running;
 }
 
