@@ -494,24 +494,26 @@ out:
 	return rc;
 }
 
-int
-config_has_skill_id(const struct config *cfg, const char *id)
+/* Whether s (may be NULL) is exactly one of the list's items. */
+static int
+list_has(const struct config_list *l, const char *s)
 {
-	if (id == NULL)
+	if (s == NULL)
 		return 0;
-	for (size_t i = 0; i < cfg->skill_id.n; i++)
-		if (strcmp(cfg->skill_id.item[i], id) == 0)
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->item[i], s) == 0)
 			return 1;
 	return 0;
 }
 
 int
+config_has_skill_id(const struct config *cfg, const char *id)
+{
+	return list_has(&cfg->skill_id, id);
+}
+
+int
 config_origin_allowed(const struct config *cfg, const char *origin)
 {
-	if (origin == NULL)
-		return 0;
-	for (size_t i = 0; i < cfg->api_allowed_origins.n; i++)
-		if (strcmp(cfg->api_allowed_origins.item[i], origin) == 0)
-			return 1;
-	return 0;
+	return list_has(&cfg->api_allowed_origins, origin);
 }
