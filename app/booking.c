@@ -93,8 +93,7 @@ booking_intent(struct skill_req *r)
 
 	if (r->cfg->booking_url[0] == '\0') {
 		skill_say(r, M_BOOKING_OFF);
-		skill_reprompt(r, M_REPROMPT);
-		r->resp->end_session = 0;
+		skill_listen(r);
 		skill_outcome(r, "booking_off");
 		return;
 	}
@@ -293,8 +292,7 @@ book(struct skill_req *r, const struct skill_action *act)
 		 */
 		skill_say(r, res->status >= 300 ? M_BOOK_FAILED :
 		    M_BOOK_UNCERTAIN);
-		skill_reprompt(r, M_REPROMPT);
-		r->resp->end_session = 0;
+		skill_listen(r);
 		skill_outcome(r, "booking_failed: %s (http %ld)",
 		    res->error ? res->error : "status", res->status);
 		goto out;
@@ -347,8 +345,7 @@ details(struct skill_req *r, const struct skill_action *act)
 	if (r->cfg->sms_gateway == SMS_NONE) {
 		skill_say(r, M_TEXT_OFF);
 		skill_say_venue(r);
-		skill_reprompt(r, M_REPROMPT);
-		r->resp->end_session = 0;
+		skill_listen(r);
 		skill_outcome(r, "sms_off");
 		return;
 	}
@@ -366,8 +363,7 @@ details(struct skill_req *r, const struct skill_action *act)
 		/* Reduced: say what the text would have said. */
 		skill_say(r, M_TEXT_FAILED);
 		skill_say_venue(r);
-		skill_reprompt(r, M_REPROMPT);
-		r->resp->end_session = 0;
+		skill_listen(r);
 		skill_outcome(r, "text_failed");
 	}
 	explicit_bzero(sms, sizeof(sms));

@@ -155,8 +155,7 @@ consent_check(struct skill_req *r, const struct profile *p, unsigned need,
 	if (other >= 0) {
 		skill_say(r, M_UNAVAILABLE);
 		skill_say_venue(r);
-		skill_reprompt(r, M_REPROMPT);
-		r->resp->end_session = 0;
+		skill_listen(r);
 		skill_outcome(r, "profile_unavailable: %s %s",
 		    profile_field_name(other),
 		    profile_status_name(p->v[other].status));
@@ -187,8 +186,7 @@ consent_resumed(struct skill_req *r)
 	if (action_decode(token, &act) != 0) {
 		skill_say(r, M_WELCOME);
 		skill_say(r, M_WHAT_CAN_I_DO);
-		skill_reprompt(r, M_REPROMPT);
-		r->resp->end_session = 0;
+		skill_listen(r);
 		skill_outcome(r, "consent_resumed: unknown token");
 		return;
 	}
@@ -198,8 +196,7 @@ consent_resumed(struct skill_req *r)
 	}
 	skill_say(r, M_CONSENT_DECLINED);
 	skill_say_venue(r);
-	skill_reprompt(r, M_REPROMPT);
-	r->resp->end_session = 0;
+	skill_listen(r);
 	skill_outcome(r, "consent_%s", status != NULL &&
 	    strcmp(status, "DENIED") == 0 ? "denied" : "not_answered");
 }

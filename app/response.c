@@ -226,24 +226,27 @@ speech_template(struct speech *s, const char *tmpl, const char *const *keys,
 	speech_text(s, text);
 }
 
+/* s, started on first use (*started tells). */
+static struct speech *
+speech_once(struct speech *s, int *started)
+{
+	if (!*started) {
+		speech_start(s);
+		*started = 1;
+	}
+	return s;
+}
+
 struct speech *
 response_speech(struct response *r)
 {
-	if (!r->has_speech) {
-		speech_start(&r->speech);
-		r->has_speech = 1;
-	}
-	return &r->speech;
+	return speech_once(&r->speech, &r->has_speech);
 }
 
 struct speech *
 response_reprompt(struct response *r)
 {
-	if (!r->has_reprompt) {
-		speech_start(&r->reprompt);
-		r->has_reprompt = 1;
-	}
-	return &r->reprompt;
+	return speech_once(&r->reprompt, &r->has_reprompt);
 }
 
 void

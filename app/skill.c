@@ -54,6 +54,13 @@ skill_reprompt(struct skill_req *r, enum msg_id id)
 }
 
 void
+skill_listen(struct skill_req *r)
+{
+	skill_reprompt(r, M_REPROMPT);
+	r->resp->end_session = 0;
+}
+
+void
 skill_outcome(struct skill_req *r, const char *fmt, ...)
 {
 	va_list ap;
@@ -148,16 +155,14 @@ launch(struct skill_req *r)
 		profile_wipe(&p);
 	}
 	skill_say(r, M_WHAT_CAN_I_DO);
-	skill_reprompt(r, M_REPROMPT);
-	r->resp->end_session = 0;
+	skill_listen(r);
 }
 
 static void
 help(struct skill_req *r)
 {
 	skill_say(r, M_HELP);
-	skill_reprompt(r, M_REPROMPT);
-	r->resp->end_session = 0;
+	skill_listen(r);
 }
 
 static void
@@ -171,8 +176,7 @@ static void
 fallback(struct skill_req *r)
 {
 	skill_say(r, M_FALLBACK);
-	skill_reprompt(r, M_REPROMPT);
-	r->resp->end_session = 0;
+	skill_listen(r);
 	skill_outcome(r, "fallback");
 }
 
@@ -181,8 +185,7 @@ home(struct skill_req *r)
 {
 	skill_say(r, M_WELCOME);
 	skill_say(r, M_WHAT_CAN_I_DO);
-	skill_reprompt(r, M_REPROMPT);
-	r->resp->end_session = 0;
+	skill_listen(r);
 }
 
 static const struct {

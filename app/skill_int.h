@@ -33,6 +33,8 @@ void skill_say(struct skill_req *r, enum msg_id id);
 void skill_sayf(struct skill_req *r, enum msg_id id, const char *const *keys,
     const char *const *vals, size_t n);
 void skill_reprompt(struct skill_req *r, enum msg_id id);
+/* Keeps the session open, with the standard reprompt. */
+void skill_listen(struct skill_req *r);
 void skill_say_venue(struct skill_req *r);
 void skill_outcome(struct skill_req *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
