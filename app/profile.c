@@ -1,4 +1,6 @@
 #include <ctype.h>
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,6 +8,7 @@
 
 #include <curl/curl.h>
 
+#include "http1.h"
 #include "jsonutil.h"
 #include "limits.h"
 #include "log.h"
@@ -19,13 +22,44 @@ struct body_buf {
 	int overflow;
 };
 
+/* An answer as read: header, body and chunk framing, capped. */
+#define API_ANSWER_MAX	(HTTP1_HEAD_MAX + 2 * API_BODY_MAX)
+
+/*
+ * A connection idle this long is checked before it is used again.  A
+ * server closes idle connections after seconds, not milliseconds; a
+ * close that races a request is caught by the retry in call_step().
+ */
+#define API_IDLE_CHECK_MS	1000
+
+enum call_state { CALL_IDLE, CALL_SEND, CALL_READ, CALL_DONE };
+
+/*
+ * One field's kept connection to the profile API.  libcurl connects
+ * (TCP, TLS with verification, any proxy tunnel: CURLOPT_CONNECT_ONLY)
+ * and keeps the connection in the handle; the GET and its answer go
+ * through curl_easy_send/recv and app/http1.c.
+ */
+struct api_conn {
+	CURL *h;
+	int up;				/* connected, may carry a request */
+	char origin[CONF_VALUE_MAX];	/* what it is connected to */
+	struct timespec used;		/* end of its last call */
+	/* The call in progress. */
+	enum call_state state;
+	int reused, retried;
+	char req[CONF_VALUE_MAX + FIELD_MAX + 256];
+	size_t req_len, sent;
+	char buf[API_ANSWER_MAX];
+	size_t have;
+	char body[API_BODY_MAX + 1];
+};
+
 /* One thread's handles: connections and TLS sessions are reused. */
 struct io_state {
-	CURLM *multi;
 	CURLSH *share;
-	CURL *easy[PF_COUNT];
 	CURL *backend;
-	struct body_buf body[PF_COUNT];
+	struct api_conn conn[PF_COUNT];
 };
 
 static const char *const field_names[PF_COUNT] = {
@@ -80,19 +114,27 @@ profile_wipe(struct profile *p)
 	explicit_bzero(p, sizeof(*p));
 }
 
+/* apiEndpoint without its trailing '/'; -1 if empty or too long. */
+static int
+endpoint_origin(const char *endpoint, char *origin, size_t size)
+{
+	size_t n;
+
+	if (endpoint == NULL || (n = strlen(endpoint)) == 0 || n >= size)
+		return -1;
+	memcpy(origin, endpoint, n + 1);
+	if (origin[n - 1] == '/')
+		origin[n - 1] = '\0';
+	return 0;
+}
+
 int
 profile_endpoint_allowed(const struct config *cfg, const char *endpoint)
 {
 	char origin[CONF_VALUE_MAX];
-	size_t n;
 
-	if (endpoint == NULL || (n = strlen(endpoint)) == 0 ||
-	    n >= sizeof(origin))
-		return 0;
-	memcpy(origin, endpoint, n + 1);
-	if (origin[n - 1] == '/')
-		origin[n - 1] = '\0';
-	return config_origin_allowed(cfg, origin);
+	return endpoint_origin(endpoint, origin, sizeof(origin)) == 0 &&
+	    config_origin_allowed(cfg, origin);
 }
 
 /* --- Parsing one answer ------------------------------------------- */
@@ -250,77 +292,244 @@ slist_wipe_free(struct curl_slist *l)
 	curl_slist_free_all(l);
 }
 
-/* One field's request on its reused handle, added to the thread's multi. */
 static void
-fetch_add(struct io_state *st, const struct config *cfg,
-    const struct envelope *env, int person, int f, struct curl_slist *hdrs)
+conn_close(struct api_conn *c)
 {
-	char url[CONF_VALUE_MAX + 64];
-	CURL *h = st->easy[f];
-
-	snprintf(url, sizeof(url), "%s%s", env->api_endpoint,
-	    profile_path((enum profile_field)f, person));
-	curl_easy_reset(h);
-	easy_common(h, cfg->api_ca_file, cfg->api_timeout_ms, st->share);
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-	st->body[f].len = 0;
-	st->body[f].cap = API_BODY_MAX;
-	st->body[f].overflow = 0;
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, body_write);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &st->body[f]);
-	curl_easy_setopt(h, CURLOPT_PRIVATE, (void *)(long)f);
-	curl_multi_add_handle(st->multi, h);
+	if (c->h != NULL)
+		curl_easy_cleanup(c->h);
+	c->h = NULL;
+	c->up = 0;
 }
 
-/* Runs the transfers until all are done or the budget is spent. */
-static int
-fetch_run(struct io_state *st, int budget_ms)
+/* Connects c to origin within ms (libcurl: DNS, TCP, TLS, proxy). */
+static const char *
+conn_open(struct io_state *st, struct api_conn *c, const struct config *cfg,
+    const char *origin, long ms)
 {
-	struct timespec deadline = time_after_ms(CLOCK_MONOTONIC, budget_ms);
-	int running = 0;
+	CURLcode rc;
 
-	do {
-		if (curl_multi_perform(st->multi, &running) != CURLM_OK)
-			break;
-		if (running > 0 && ms_until(&deadline) > 0)
-			curl_multi_poll(st->multi, NULL, 0,
-			    (int)ms_until(&deadline), NULL);
-	} while (running > 0 && ms_until(&deadline) > 0);
-	return running;
-}
-
-/* Turns finished transfers into values; wipes the bodies. */
-static void
-fetch_collect(struct io_state *st, unsigned fields, struct profile *out)
-{
-	CURLMsg *msg;
-	int left;
-
-	while ((msg = curl_multi_info_read(st->multi, &left)) != NULL) {
-		long code = 0;
-		void *priv = NULL;
-		int f;
-
-		if (msg->msg != CURLMSG_DONE)
-			continue;
-		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
-		f = (int)(long)priv;
-		if (msg->data.result == CURLE_OK)
-			curl_easy_getinfo(msg->easy_handle,
-			    CURLINFO_RESPONSE_CODE, &code);
-		else
-			log_msg(LOG_WARN, "profile: %s: %s", field_names[f],
-			    curl_easy_strerror(msg->data.result));
-		profile_parse((enum profile_field)f, code, st->body[f].buf,
-		    st->body[f].len, &out->v[f]);
+	conn_close(c);
+	if (ms <= 0)
+		return "api_timeout_ms reached";
+	if ((c->h = curl_easy_init()) == NULL)
+		return "out of memory";
+	easy_common(c->h, cfg->api_ca_file, (int)ms, st->share);
+	curl_easy_setopt(c->h, CURLOPT_URL, origin);
+	curl_easy_setopt(c->h, CURLOPT_CONNECT_ONLY, 1L);
+	/* Through a proxy, a tunnel: the bytes on it are ours. */
+	curl_easy_setopt(c->h, CURLOPT_HTTPPROXYTUNNEL, 1L);
+	/* ALPN offers http/1.1 only: the bytes we write are HTTP/1.1. */
+	curl_easy_setopt(c->h, CURLOPT_HTTP_VERSION,
+	    (long)CURL_HTTP_VERSION_1_1);
+	if ((rc = curl_easy_perform(c->h)) != CURLE_OK) {
+		conn_close(c);
+		return curl_easy_strerror(rc);
 	}
-	/* Unfinished ones stay UNAVAILABLE; the connection is dropped. */
+	snprintf(c->origin, sizeof(c->origin), "%s", origin);
+	c->up = 1;
+	return NULL;
+}
+
+/*
+ * A kept connection the server has closed (or written to unasked) is
+ * replaced before it is used: after API_IDLE_CHECK_MS of rest, one
+ * non-blocking read must find nothing.
+ */
+static int
+conn_idle_ok(struct api_conn *c)
+{
+	char b[1];
+	size_t n = 0;
+
+	if (ms_since(&c->used) < API_IDLE_CHECK_MS)
+		return 1;
+	return curl_easy_recv(c->h, b, sizeof(b), &n) == CURLE_AGAIN;
+}
+
+static curl_socket_t
+conn_fd(struct api_conn *c)
+{
+	curl_socket_t fd = CURL_SOCKET_BAD;
+
+	if (curl_easy_getinfo(c->h, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK)
+		return CURL_SOCKET_BAD;
+	return fd;
+}
+
+/* Starts field f's call: a connection (kept or new) and the request. */
+static const char *
+call_start(struct io_state *st, const struct config *cfg, const char *origin,
+    const char *host, const char *path, const char *token, int f,
+    const struct timespec *deadline)
+{
+	struct api_conn *c = &st->conn[f];
+	const char *why;
+
+	c->state = CALL_IDLE;
+	c->retried = 0;
+	c->req_len = http1_get(c->req, sizeof(c->req), host, path, token);
+	if (c->req_len == 0)
+		return "apiAccessToken or apiEndpoint cannot go into a request";
+	if (c->up && (strcmp(c->origin, origin) != 0 || !conn_idle_ok(c)))
+		conn_close(c);
+	c->reused = c->up;
+	if (!c->up && (why = conn_open(st, c, cfg, origin,
+	    ms_until(deadline))) != NULL)
+		return why;
+	c->sent = c->have = 0;
+	c->state = CALL_SEND;
+	return NULL;
+}
+
+/*
+ * Moves one call on without waiting.  Returns NULL, or why it failed;
+ * a kept connection that fails before any byte of the answer is retried
+ * once on a new one (a GET: safe to send again).
+ */
+static const char *
+call_step(struct io_state *st, const struct config *cfg, int f,
+    const struct timespec *deadline, struct profile *out)
+{
+	struct api_conn *c = &st->conn[f];
+	struct http1_resp r;
+	enum http1_state ps;
+	const char *why = NULL;
+
+	if (c->state == CALL_SEND) {
+		while (c->sent < c->req_len) {
+			size_t n = 0;
+			CURLcode rc = curl_easy_send(c->h, c->req + c->sent,
+			    c->req_len - c->sent, &n);
+
+			if (rc == CURLE_AGAIN)
+				return NULL;
+			if (rc != CURLE_OK) {
+				why = curl_easy_strerror(rc);
+				goto broken;
+			}
+			c->sent += n;
+		}
+		/* Sent: the answer is not there yet, so wait before reading. */
+		c->state = CALL_READ;
+		return NULL;
+	}
+	/*
+	 * Read until the answer is complete or nothing is left (then wait):
+	 * never wait while libcurl/OpenSSL may still hold read bytes.
+	 */
+	for (ps = HTTP1_MORE; ps == HTTP1_MORE;) {
+		size_t n = 0;
+		CURLcode rc;
+
+		if (c->have == sizeof(c->buf)) {
+			why = "answer too large";
+			goto failed;
+		}
+		rc = curl_easy_recv(c->h, c->buf + c->have,
+		    sizeof(c->buf) - c->have, &n);
+		if (rc == CURLE_AGAIN)
+			return NULL;
+		if (rc != CURLE_OK) {
+			why = curl_easy_strerror(rc);
+			goto broken;
+		}
+		if (n == 0 && c->have == 0) {
+			why = "connection closed before the answer";
+			goto broken;
+		}
+		c->have += n;
+		ps = http1_parse(c->buf, c->have, n == 0, c->body,
+		    API_BODY_MAX, &r);
+	}
+	if (ps == HTTP1_ERROR) {
+		why = r.error;
+		goto failed;
+	}
+	profile_parse((enum profile_field)f, r.status, c->body, r.body_len,
+	    &out->v[f]);
+	if (!r.keep_alive)
+		conn_close(c);
+	clock_gettime(CLOCK_MONOTONIC, &c->used);
+	c->state = CALL_DONE;
+	return NULL;
+broken:
+	if (c->reused && c->have == 0 && !c->retried) {
+		const char *again = conn_open(st, c, cfg, c->origin,
+		    ms_until(deadline));
+
+		if (again == NULL) {
+			c->retried = 1;
+			c->reused = 0;
+			c->sent = 0;
+			c->state = CALL_SEND;
+			return call_step(st, cfg, f, deadline, out);
+		}
+		why = again;
+	}
+failed:
+	conn_close(c);
+	c->state = CALL_DONE;
+	return why;
+}
+
+/* Runs the started calls until all are done or the budget is spent. */
+static void
+calls_run(struct io_state *st, const struct config *cfg, unsigned fields,
+    const struct timespec *deadline, struct profile *out)
+{
+	for (;;) {
+		struct pollfd pfd[PF_COUNT];
+		int n = 0;
+		long ms;
+
+		for (int f = 0; f < PF_COUNT; f++) {
+			struct api_conn *c = &st->conn[f];
+			const char *why;
+
+			if (!(fields & PF_BIT(f)) || c->state == CALL_DONE ||
+			    c->state == CALL_IDLE)
+				continue;
+			if ((why = call_step(st, cfg, f, deadline, out)) != NULL)
+				log_msg(LOG_WARN, "profile: %s: %s",
+				    field_names[f], why);
+			if (c->state == CALL_DONE)
+				continue;
+			pfd[n].fd = conn_fd(c);
+			pfd[n].events = c->state == CALL_SEND ? POLLOUT : POLLIN;
+			pfd[n].revents = 0;
+			n++;
+		}
+		if (n == 0)
+			return;
+		if ((ms = ms_until(deadline)) <= 0)
+			break;
+		if (poll(pfd, (nfds_t)n, (int)ms) < 0 && errno != EINTR)
+			break;
+	}
+	/* Unfinished calls stay UNAVAILABLE; their connections are dropped. */
+	log_msg(LOG_WARN, "profile: api_timeout_ms (%d) reached",
+	    cfg->api_timeout_ms);
+	for (int f = 0; f < PF_COUNT; f++)
+		if ((fields & PF_BIT(f)) && st->conn[f].state != CALL_DONE &&
+		    st->conn[f].state != CALL_IDLE) {
+			conn_close(&st->conn[f]);
+			st->conn[f].state = CALL_DONE;
+		}
+}
+
+/* The request holds the token, the answer personal data. */
+static void
+calls_wipe(struct io_state *st, unsigned fields)
+{
 	for (int f = 0; f < PF_COUNT; f++)
 		if (fields & PF_BIT(f)) {
-			curl_multi_remove_handle(st->multi, st->easy[f]);
-			explicit_bzero(st->body[f].buf, st->body[f].len);
-			st->body[f].len = 0;
+			struct api_conn *c = &st->conn[f];
+
+			explicit_bzero(c->req, c->req_len);
+			explicit_bzero(c->buf, c->have);
+			explicit_bzero(c->body, sizeof(c->body));
+			c->req_len = c->have = 0;
+			c->state = CALL_IDLE;
 		}
 }
 
@@ -330,15 +539,18 @@ fetch_curl(struct skill_io *io, const struct envelope *env, unsigned fields,
 {
 	struct io_state *st = io->state;
 	const struct config *cfg = io->cfg;
-	struct curl_slist *hdrs = NULL;
-	char auth[FIELD_MAX + 32];
+	struct timespec deadline = time_after_ms(CLOCK_MONOTONIC,
+	    cfg->api_timeout_ms);
+	char origin[CONF_VALUE_MAX];
+	const char *host;
 
 	memset(out, 0, sizeof(*out));
 	out->person = env->person_id != NULL;
 	for (int f = 0; f < PF_COUNT; f++)
 		if (fields & PF_BIT(f))
 			out->v[f].status = PS_UNAVAILABLE;
-	if (!profile_endpoint_allowed(cfg, env->api_endpoint)) {
+	if (endpoint_origin(env->api_endpoint, origin, sizeof(origin)) != 0 ||
+	    !config_origin_allowed(cfg, origin)) {
 		log_msg(LOG_WARN, "profile: apiEndpoint not in "
 		    "api_allowed_origins; no call made");
 		return;
@@ -347,19 +559,24 @@ fetch_curl(struct skill_io *io, const struct envelope *env, unsigned fields,
 		log_msg(LOG_WARN, "profile: no apiAccessToken; no call made");
 		return;
 	}
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s",
-	    env->api_token);
-	hdrs = curl_slist_append(hdrs, auth);
-	hdrs = curl_slist_append(hdrs, "Accept: application/json");
-	explicit_bzero(auth, sizeof(auth));
-	for (int f = 0; f < PF_COUNT; f++)
-		if (fields & PF_BIT(f))
-			fetch_add(st, cfg, env, out->person, f, hdrs);
-	if (fetch_run(st, cfg->api_timeout_ms) > 0)
-		log_msg(LOG_WARN, "profile: api_timeout_ms (%d) reached",
-		    cfg->api_timeout_ms);
-	fetch_collect(st, fields, out);
-	slist_wipe_free(hdrs);
+	/* An allowed origin is scheme://host[:port]. */
+	host = strstr(origin, "://");
+	host = host != NULL ? host + 3 : origin;
+	for (int f = 0; f < PF_COUNT; f++) {
+		const char *why;
+
+		if (!(fields & PF_BIT(f)))
+			continue;
+		why = call_start(st, cfg, origin, host,
+		    profile_path((enum profile_field)f, out->person),
+		    env->api_token, f, &deadline);
+		if (why != NULL) {
+			log_msg(LOG_WARN, "profile: %s: %s", field_names[f], why);
+			st->conn[f].state = CALL_DONE;
+		}
+	}
+	calls_run(st, cfg, fields, &deadline, out);
+	calls_wipe(st, fields);
 }
 
 /*
@@ -470,19 +687,13 @@ profile_io_new(const struct config *cfg)
 	io->profile_fetch = fetch_curl;
 	io->backend_post = backend_curl;
 	io->state = st;
-	if ((st->multi = curl_multi_init()) == NULL ||
-	    (st->share = curl_share_init()) == NULL ||
+	if ((st->share = curl_share_init()) == NULL ||
 	    (st->backend = curl_easy_init()) == NULL)
 		goto fail;
 	/* One thread uses these handles: sharing needs no locks. */
 	curl_share_setopt(st->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
 	curl_share_setopt(st->share, CURLSHOPT_SHARE,
 	    CURL_LOCK_DATA_SSL_SESSION);
-	curl_multi_setopt(st->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
-	    (long)PF_COUNT);
-	for (int f = 0; f < PF_COUNT; f++)
-		if ((st->easy[f] = curl_easy_init()) == NULL)
-			goto fail;
 	return io;
 fail:
 	profile_io_free(io);
@@ -500,12 +711,9 @@ profile_io_free(struct skill_io *io)
 		return;
 	if ((st = io->state) != NULL) {
 		for (int f = 0; f < PF_COUNT; f++)
-			if (st->easy[f] != NULL)
-				curl_easy_cleanup(st->easy[f]);
+			conn_close(&st->conn[f]);
 		if (st->backend != NULL)
 			curl_easy_cleanup(st->backend);
-		if (st->multi != NULL)
-			curl_multi_cleanup(st->multi);
 		if (st->share != NULL)
 			curl_share_cleanup(st->share);
 		free(st);

@@ -12,8 +12,11 @@
  * profile_fetch() asks the Person Profile API when the request has a
  * recognized speaker and the Customer Profile API otherwise (email only
  * exists there), for several fields in parallel, within api_timeout_ms
- * in total.  The result lives in a struct the handler owns for this
- * request only; profile_wipe() clears it.  Nothing is cached.
+ * in total.  Each field has its kept connection per thread (libcurl
+ * connects, app/http1.c frames the GET and its answer); a missing one is
+ * opened first, one after the other.  The result lives in a struct the
+ * handler owns for this request only; profile_wipe() clears it.  Nothing
+ * but the connections (no personal data) outlives the request.
  */
 
 enum profile_field { PF_GIVEN_NAME, PF_NAME, PF_MOBILE, PF_EMAIL, PF_COUNT };

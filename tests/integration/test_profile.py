@@ -194,6 +194,55 @@ def test_two_requests_two_calls(env):
     eq(len(env.profile.calls(token=tok2)), 2, "SendDetailsIntent calls")
 
 
+# ------------------------------------------- kept connections to the API
+
+def test_profile_calls_share_one_kept_connection(env):
+    # One thread: every call goes over its one kept connection.
+    with env.own_stack(name="keptconn", workers=1, worker_threads=1) as s:
+        env.profile.reset()
+        for _ in range(5):
+            validate_response(s.send("launch", token=token()),
+                              "Welcome back, Zo\u00eb!")
+        eq(env.profile.connections(), 1, "connections for 5 launches")
+
+
+def test_chunked_api_answer_is_read(env):
+    tok = token(givenName="chunked")
+    validate_response(env.shared().send("launch", token=tok),
+                      "Welcome back, Zo\u00eb!")
+    eq(_paths(env, tok), ["/v2/persons/~current/profile/givenName"],
+       "one call")
+
+
+def test_api_closing_a_kept_connection_costs_no_answer(env):
+    with env.own_stack(name="closeafter", workers=1, worker_threads=1) as s:
+        env.profile.reset()
+        # The API answers, then closes the connection it did not announce
+        # as closing: the next call finds it closed and opens another.
+        validate_response(s.send("launch", token=token(
+            givenName="closeafter")), "Welcome back, Zo\u00eb!")
+        validate_response(s.send("launch", token=token()),
+                          "Welcome back, Zo\u00eb!")
+        eq(env.profile.connections(), 2, "connections")
+
+
+def test_kept_connection_dropped_mid_call_is_retried_once(env):
+    with env.own_stack(name="dropkept", workers=1, worker_threads=1) as s:
+        validate_response(s.send("launch", token=token()),
+                          "Welcome back, Zo\u00eb!")
+        env.profile.reset()
+        # The API closes the kept connection when this call arrives on it,
+        # without a byte of answer: the call is sent again, once, on a new
+        # connection (a GET: safe to repeat).
+        tok = token(givenName="dropkept")
+        validate_response(s.send("launch", token=tok),
+                          "Welcome back, Zo\u00eb!")
+        eq(len(env.profile.calls(token=tok)), 2, "calls: dropped + retry")
+        eq(env.profile.connections(), 1, "new connections")
+        check("profile: givenName" not in s.worker_log(),
+              "a retried call that then succeeds is not an error")
+
+
 # ------------------------------------------------------- deadlines
 
 def test_slow_api_answers_within_deadline(env):

@@ -63,7 +63,8 @@ def parse_behaviour(text):
     if text is None:
         return None
     text = text.strip()
-    if text in ("ok", "drip", "huge", "badutf8", "garbage", "reset"):
+    if text in ("ok", "drip", "huge", "badutf8", "garbage", "reset",
+                "chunked", "closeafter", "dropkept"):
         return (text, None)
     if text.startswith("slow:"):
         try:
@@ -425,6 +426,34 @@ class Handler(BaseHTTPRequestHandler):
         if kind == "slow":
             time.sleep(arg)
             kind = "ok"
+        served = getattr(self, "served", 0)
+        self.served = served + 1
+        if kind == "dropkept":
+            # A kept connection the server closes as the next request
+            # arrives (its idle timeout raced the client): no answer at all.
+            if served > 0:
+                self.log_line("%d(dropped)" % status)
+                self.close_connection = True
+                raise Abort()
+            kind = "ok"
+        if kind == "closeafter":
+            # Answers as if the connection stayed open, then closes it.
+            self.send(status, body, ctype, record=record)
+            self.close_connection = True
+            return None
+        if kind == "chunked":
+            record["status"] = status
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            half = len(body) // 2
+            self.wfile.write(b"%x;part=1\r\n%s\r\n%X\r\n%s\r\n0\r\n"
+                             b"X-Trailer: yes\r\n\r\n" % (
+                                 half, body[:half], len(body) - half,
+                                 body[half:]))
+            self.log_line(status)
+            return None
         if kind == "ok":
             return self.send(status, body, ctype, record=record)
         if kind == "status":

@@ -10,5 +10,6 @@ Suite *suite_config(void);
 Suite *suite_verify(void);
 Suite *suite_profile(void);
 Suite *suite_skill(void);
+Suite *suite_http1(void);
 
 #endif
