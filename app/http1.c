@@ -4,8 +4,7 @@
 
 #include "http1.h"
 
-/* A chunk-size line: up to 8 hex digits and a short extension. */
-#define CHUNK_LINE_MAX	256
+/* A chunk size: 8 hex digits at most (a body is capped far lower). */
 #define CHUNK_DIGITS_MAX	8
 
 enum { LINE_MORE, LINE_OK, LINE_BAD };
@@ -209,7 +208,7 @@ field_block(const unsigned char *p, size_t len, size_t pos, size_t lim,
 			*why = "folded field line";
 			return LINE_BAD;
 		}
-		if (++*count > HTTP1_FIELDS_MAX) {
+		if (++*count > API_HEAD_FIELDS_MAX) {
 			*why = "too many field lines";
 			return LINE_BAD;
 		}
@@ -262,7 +261,7 @@ chunks(const unsigned char *p, size_t len, size_t pos, char *body,
 	*out = 0;
 	for (;;) {
 		size_t eol, size;
-		int st = line_end(p, len, pos, pos + CHUNK_LINE_MAX, &eol, why);
+		int st = line_end(p, len, pos, pos + API_CHUNK_LINE_MAX, &eol, why);
 
 		if (st != LINE_OK)
 			return st;
@@ -270,7 +269,7 @@ chunks(const unsigned char *p, size_t len, size_t pos, char *body,
 			return LINE_BAD;
 		pos = eol + 2;
 		if (size == 0)
-			return field_block(p, len, pos, pos + HTTP1_HEAD_MAX,
+			return field_block(p, len, pos, pos + API_HEAD_MAX,
 			    NULL, &fields, end, why);
 		if (size > cap - *out) {
 			*why = "body too large";
@@ -302,11 +301,11 @@ http1_parse(const char *buf, size_t len, int eof, char *body,
 	memset(&h, 0, sizeof(h));
 	if (len == 0 && eof)
 		return fail(r, "closed before the answer");
-	st = line_end(p, len, 0, HTTP1_HEAD_MAX, &eol, &why);
+	st = line_end(p, len, 0, API_HEAD_MAX, &eol, &why);
 	if (st == LINE_OK && (why = status_line(p, eol, r, &h)) != NULL)
 		st = LINE_BAD;
 	if (st == LINE_OK)
-		st = field_block(p, len, eol + 2, HTTP1_HEAD_MAX, &h, &h.fields,
+		st = field_block(p, len, eol + 2, API_HEAD_MAX, &h, &h.fields,
 		    &pos, &why);
 	if (st == LINE_BAD)
 		return fail(r, why);

@@ -3,6 +3,8 @@
 
 #include <stddef.h>
 
+#include "limits.h"
+
 /*
  * HTTP/1.1 framing for the profile API calls (app/profile.c): the GET
  * written, the answer read back.  libcurl still connects, does TLS and
@@ -12,12 +14,9 @@
  *
  * Pure functions without I/O: unit tests and the fuzzer call them
  * directly.  The answer is outside input: everything is capped, and any
- * framing this parser does not accept is an error, never a guess.
+ * framing this parser does not accept is an error, never a guess.  The
+ * caps are API_HEAD_MAX, API_HEAD_FIELDS_MAX and API_CHUNK_LINE_MAX.
  */
-
-/* Status line and header fields of an answer, with the blank line. */
-#define HTTP1_HEAD_MAX		(8 * 1024)
-#define HTTP1_FIELDS_MAX	64
 
 enum http1_state {
 	HTTP1_MORE,		/* incomplete: read more, then call again */

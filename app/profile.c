@@ -23,14 +23,8 @@ struct body_buf {
 };
 
 /* An answer as read: header, body and chunk framing, capped. */
-#define API_ANSWER_MAX	(HTTP1_HEAD_MAX + 2 * API_BODY_MAX)
+#define API_ANSWER_MAX	(API_HEAD_MAX + 2 * API_BODY_MAX)
 
-/*
- * A connection idle this long is checked before it is used again.  A
- * server closes idle connections after seconds, not milliseconds; a
- * close that races a request is caught by the retry in call_step().
- */
-#define API_IDLE_CHECK_MS	1000
 
 enum call_state { CALL_IDLE, CALL_SEND, CALL_READ, CALL_DONE };
 

@@ -673,22 +673,22 @@ padded(char *out, size_t head)
 
 START_TEST(head_max)
 {
-	char *a = malloc(3 * HTTP1_HEAD_MAX);
+	char *a = malloc(3 * API_HEAD_MAX);
 	size_t n, i;
 
 	ck_assert(a != NULL);
-	/* HTTP1_HEAD_MAX counts the status line, the fields, the blank line. */
-	n = padded(a, HTTP1_HEAD_MAX);
+	/* API_HEAD_MAX counts the status line, the fields, the blank line. */
+	n = padded(a, API_HEAD_MAX);
 	DONE(a, n, 0, CAP, 200, 1, S("hello"));
-	n = padded(a, HTTP1_HEAD_MAX + 1);
+	n = padded(a, API_HEAD_MAX + 1);
 	FAIL(a, n, 0, CAP);
 	FAIL(a, n, 1, CAP);
 	/* No blank line yet, and already too long for one. */
-	padded(a, 2 * HTTP1_HEAD_MAX);
-	FAIL(a, HTTP1_HEAD_MAX + 1, 0, CAP);
-	FAIL(a, HTTP1_HEAD_MAX + 100, 0, CAP);
-	FAIL(a, 2 * HTTP1_HEAD_MAX - 4, 0, CAP);
-	/* Many shorter lines, fewer than HTTP1_FIELDS_MAX. */
+	padded(a, 2 * API_HEAD_MAX);
+	FAIL(a, API_HEAD_MAX + 1, 0, CAP);
+	FAIL(a, API_HEAD_MAX + 100, 0, CAP);
+	FAIL(a, 2 * API_HEAD_MAX - 4, 0, CAP);
+	/* Many shorter lines, fewer than API_HEAD_FIELDS_MAX. */
 	n = (size_t)snprintf(a, 32, "HTTP/1.1 200 OK\r\n");
 	for (i = 0; i < 9; i++) {
 		n += (size_t)snprintf(a + n, 32, "X-Pad-%zu: ", i);
@@ -697,7 +697,7 @@ START_TEST(head_max)
 		memcpy(a + n, "\r\n", 2);
 		n += 2;
 	}
-	ck_assert(n > HTTP1_HEAD_MAX);
+	ck_assert(n > API_HEAD_MAX);
 	FAIL(a, n, 0, CAP);
 	free(a);
 }
@@ -719,13 +719,13 @@ many_fields(char *out, size_t cap, int count)
 
 START_TEST(fields_max)
 {
-	char a[HTTP1_HEAD_MAX];
+	char a[API_HEAD_MAX];
 	size_t n;
 
-	n = many_fields(a, sizeof(a), HTTP1_FIELDS_MAX);
+	n = many_fields(a, sizeof(a), API_HEAD_FIELDS_MAX);
 	ck_assert(n < sizeof(a) - 1);
 	DONE(a, n, 0, CAP, 200, 1, S(""));
-	n = many_fields(a, sizeof(a), HTTP1_FIELDS_MAX + 1);
+	n = many_fields(a, sizeof(a), API_HEAD_FIELDS_MAX + 1);
 	ck_assert(n < sizeof(a) - 1);
 	FAIL(a, n, 0, CAP);
 	FAIL(a, n, 1, CAP);
