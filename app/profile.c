@@ -51,6 +51,7 @@ struct api_conn {
 
 /* One thread's handles: connections and TLS sessions are reused. */
 struct io_state {
+	CURLM *connect;			/* opens the api_conns, in parallel */
 	CURLSH *share;
 	CURL *backend;
 	struct api_conn conn[PF_COUNT];
@@ -286,23 +287,30 @@ slist_wipe_free(struct curl_slist *l)
 	curl_slist_free_all(l);
 }
 
+/*
+ * A connection opened by libcurl stays in the thread's connect multi
+ * until it is closed: CONNECT_ONLY connections live in the multi's
+ * connection cache, and curl_easy_send/recv find them there.
+ */
 static void
-conn_close(struct api_conn *c)
+conn_close(struct io_state *st, struct api_conn *c)
 {
-	if (c->h != NULL)
+	if (c->h != NULL) {
+		curl_multi_remove_handle(st->connect, c->h);
 		curl_easy_cleanup(c->h);
+	}
 	c->h = NULL;
 	c->up = 0;
 }
 
-/* Connects c to origin within ms (libcurl: DNS, TCP, TLS, proxy). */
+/* Starts connecting slot f to origin within ms; conns_wait() ends it. */
 static const char *
-conn_open(struct io_state *st, struct api_conn *c, const struct config *cfg,
+conn_begin(struct io_state *st, int f, const struct config *cfg,
     const char *origin, long ms)
 {
-	CURLcode rc;
+	struct api_conn *c = &st->conn[f];
 
-	conn_close(c);
+	conn_close(st, c);
 	if (ms <= 0)
 		return "api_timeout_ms reached";
 	if ((c->h = curl_easy_init()) == NULL)
@@ -315,13 +323,63 @@ conn_open(struct io_state *st, struct api_conn *c, const struct config *cfg,
 	/* ALPN offers http/1.1 only: the bytes we write are HTTP/1.1. */
 	curl_easy_setopt(c->h, CURLOPT_HTTP_VERSION,
 	    (long)CURL_HTTP_VERSION_1_1);
-	if ((rc = curl_easy_perform(c->h)) != CURLE_OK) {
-		conn_close(c);
-		return curl_easy_strerror(rc);
+	curl_easy_setopt(c->h, CURLOPT_PRIVATE, (void *)(long)f);
+	if (curl_multi_add_handle(st->connect, c->h) != CURLM_OK) {
+		curl_easy_cleanup(c->h);
+		c->h = NULL;
+		return "out of memory";
 	}
-	snprintf(c->origin, sizeof(c->origin), "%s", origin);
-	c->up = 1;
+	if (origin != c->origin)
+		snprintf(c->origin, sizeof(c->origin), "%s", origin);
 	return NULL;
+}
+
+/*
+ * Runs the connects conn_begin() started, all at once, until they are
+ * done or the budget is spent.  A slot that did not connect is closed,
+ * its call ended and the reason logged.
+ */
+static void
+conns_wait(struct io_state *st, const struct timespec *deadline)
+{
+	CURLMsg *msg;
+	int running = 0, left, pending = 0;
+
+	for (int f = 0; f < PF_COUNT; f++)
+		pending |= st->conn[f].h != NULL && !st->conn[f].up;
+	if (!pending)
+		return;		/* the usual case: every connection was kept */
+	do {
+		if (curl_multi_perform(st->connect, &running) != CURLM_OK)
+			break;
+		if (running > 0 && ms_until(deadline) > 0)
+			curl_multi_poll(st->connect, NULL, 0,
+			    (int)ms_until(deadline), NULL);
+	} while (running > 0 && ms_until(deadline) > 0);
+	while ((msg = curl_multi_info_read(st->connect, &left)) != NULL) {
+		void *priv = NULL;
+		int f;
+
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
+		f = (int)(long)priv;
+		if (msg->data.result == CURLE_OK) {
+			st->conn[f].up = 1;
+			continue;
+		}
+		log_msg(LOG_WARN, "profile: %s: %s", field_names[f],
+		    curl_easy_strerror(msg->data.result));
+		conn_close(st, &st->conn[f]);
+		st->conn[f].state = CALL_DONE;
+	}
+	for (int f = 0; f < PF_COUNT; f++)
+		if (st->conn[f].h != NULL && !st->conn[f].up) {
+			log_msg(LOG_WARN, "profile: %s: api_timeout_ms reached "
+			    "while connecting", field_names[f]);
+			conn_close(st, &st->conn[f]);
+			st->conn[f].state = CALL_DONE;
+		}
 }
 
 /*
@@ -350,7 +408,7 @@ conn_fd(struct api_conn *c)
 	return fd;
 }
 
-/* Starts field f's call: a connection (kept or new) and the request. */
+/* Starts field f's call: its request, and a connection kept or begun. */
 static const char *
 call_start(struct io_state *st, const struct config *cfg, const char *origin,
     const char *host, const char *path, const char *token, int f,
@@ -365,13 +423,13 @@ call_start(struct io_state *st, const struct config *cfg, const char *origin,
 	if (c->req_len == 0)
 		return "apiAccessToken or apiEndpoint cannot go into a request";
 	if (c->up && (strcmp(c->origin, origin) != 0 || !conn_idle_ok(c)))
-		conn_close(c);
+		conn_close(st, c);
 	c->reused = c->up;
-	if (!c->up && (why = conn_open(st, c, cfg, origin,
+	if (!c->up && (why = conn_begin(st, f, cfg, origin,
 	    ms_until(deadline))) != NULL)
 		return why;
 	c->sent = c->have = 0;
-	c->state = CALL_SEND;
+	c->state = CALL_SEND;	/* once connected: see conns_wait() */
 	return NULL;
 }
 
@@ -442,16 +500,19 @@ call_step(struct io_state *st, const struct config *cfg, int f,
 	profile_parse((enum profile_field)f, r.status, c->body, r.body_len,
 	    &out->v[f]);
 	if (!r.keep_alive)
-		conn_close(c);
+		conn_close(st, c);
 	clock_gettime(CLOCK_MONOTONIC, &c->used);
 	c->state = CALL_DONE;
 	return NULL;
 broken:
 	if (c->reused && c->have == 0 && !c->retried) {
-		const char *again = conn_open(st, c, cfg, c->origin,
+		const char *again = conn_begin(st, f, cfg, c->origin,
 		    ms_until(deadline));
 
 		if (again == NULL) {
+			conns_wait(st, deadline);
+			if (!c->up)
+				return NULL;	/* conns_wait logged why */
 			c->retried = 1;
 			c->reused = 0;
 			c->sent = 0;
@@ -461,7 +522,7 @@ broken:
 		why = again;
 	}
 failed:
-	conn_close(c);
+	conn_close(st, c);
 	c->state = CALL_DONE;
 	return why;
 }
@@ -506,7 +567,7 @@ calls_run(struct io_state *st, const struct config *cfg, unsigned fields,
 	for (int f = 0; f < PF_COUNT; f++)
 		if ((fields & PF_BIT(f)) && st->conn[f].state != CALL_DONE &&
 		    st->conn[f].state != CALL_IDLE) {
-			conn_close(&st->conn[f]);
+			conn_close(st, &st->conn[f]);
 			st->conn[f].state = CALL_DONE;
 		}
 }
@@ -569,6 +630,7 @@ fetch_curl(struct skill_io *io, const struct envelope *env, unsigned fields,
 			st->conn[f].state = CALL_DONE;
 		}
 	}
+	conns_wait(st, &deadline);
 	calls_run(st, cfg, fields, &deadline, out);
 	calls_wipe(st, fields);
 }
@@ -681,7 +743,8 @@ profile_io_new(const struct config *cfg)
 	io->profile_fetch = fetch_curl;
 	io->backend_post = backend_curl;
 	io->state = st;
-	if ((st->share = curl_share_init()) == NULL ||
+	if ((st->connect = curl_multi_init()) == NULL ||
+	    (st->share = curl_share_init()) == NULL ||
 	    (st->backend = curl_easy_init()) == NULL)
 		goto fail;
 	/* One thread uses these handles: sharing needs no locks. */
@@ -705,9 +768,11 @@ profile_io_free(struct skill_io *io)
 		return;
 	if ((st = io->state) != NULL) {
 		for (int f = 0; f < PF_COUNT; f++)
-			conn_close(&st->conn[f]);
+			conn_close(st, &st->conn[f]);
 		if (st->backend != NULL)
 			curl_easy_cleanup(st->backend);
+		if (st->connect != NULL)
+			curl_multi_cleanup(st->connect);
 		if (st->share != NULL)
 			curl_share_cleanup(st->share);
 		free(st);

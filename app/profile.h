@@ -13,8 +13,8 @@
  * recognized speaker and the Customer Profile API otherwise (email only
  * exists there), for several fields in parallel, within api_timeout_ms
  * in total.  Each field has its kept connection per thread (libcurl
- * connects, app/http1.c frames the GET and its answer); a missing one is
- * opened first, one after the other.  The result lives in a struct the
+ * connects, app/http1.c frames the GET and its answer); missing ones are
+ * opened first, all at once.  The result lives in a struct the
  * handler owns for this request only; profile_wipe() clears it.  Nothing
  * but the connections (no personal data) outlives the request.
  */

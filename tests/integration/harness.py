@@ -118,6 +118,12 @@ class Mock:
     def connections(self):
         return self._req("GET", "/__calls")["connections"]
 
+    def max_concurrent_handshakes(self):
+        return self._req("GET", "/__calls")["max_concurrent_handshakes"]
+
+    def handshake_delay(self, seconds):
+        self._req("POST", "/__handshake_delay", {"seconds": seconds})
+
     def reset(self):
         self._req("POST", "/__reset", {})
 

@@ -243,6 +243,22 @@ def test_kept_connection_dropped_mid_call_is_retried_once(env):
               "a retried call that then succeeds is not an error")
 
 
+def test_new_connections_for_two_fields_open_together(env):
+    # A booking needs the name and the mobile number: a thread without kept
+    # connections opens both at once, not one after the other.
+    with env.own_stack(name="parconn", workers=1, worker_threads=1) as s:
+        env.profile.handshake_delay(0.4)
+        try:
+            env.profile.reset()
+            tok = token()
+            validate_response(_book(s, tok), "under Zo\u00eb")
+            eq(len(env.profile.calls(token=tok)), 2, "profile calls")
+            eq(env.profile.max_concurrent_handshakes(), 2,
+               "TLS handshakes in progress at the same time")
+        finally:
+            env.profile.handshake_delay(0)
+
+
 # ------------------------------------------------------- deadlines
 
 def test_slow_api_answers_within_deadline(env):

@@ -95,8 +95,11 @@ class State:
             self.booking_by_key = {}
             self.seq = 0
             self.epoch = getattr(self, "epoch", 0) + 1
+            self.handshaking = 0        # TLS handshakes in progress
+            self.max_handshaking = 0
             if init:
                 self.behaviour = "ok"
+                self.handshake_delay = 0.0
 
     def next_seq(self):
         with self.lock:
@@ -567,9 +570,21 @@ class Handler(BaseHTTPRequestHandler):
             with st.lock:
                 calls = list(st.calls)
                 conns = st.connections
+                hs = st.max_handshaking
             if "token" in q:
                 calls = [c for c in calls if c["token"] == q["token"][0]]
-            return self.send_json(200, {"connections": conns, "calls": calls})
+            return self.send_json(200, {"connections": conns, "calls": calls,
+                                        "max_concurrent_handshakes": hs})
+        if path == "/__handshake_delay" and self.command == "POST":
+            try:
+                secs = float(json.loads(body.decode("utf-8"))["seconds"])
+            except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+                return self.send_json(400, {"error": 'want {"seconds": S}'})
+            if not 0 <= secs <= 5:
+                return self.send_json(400, {"error": "0 to 5 seconds"})
+            with st.lock:
+                st.handshake_delay = secs
+            return self.send_json(200, {"seconds": secs})
         if path == "/__reset" and self.command == "POST":
             st.reset()
             return self.send_json(200, {"reset": True})
@@ -844,7 +859,7 @@ class MockServer(ThreadingHTTPServer):
         try:
             if self.tls_ctx is not None:
                 request.settimeout(10)
-                conn = self.tls_ctx.wrap_socket(request, server_side=True)
+                conn = self.slow_handshake(request)
             self.RequestHandlerClass(conn, client_address, self)
         except (OSError, ssl.SSLError, ValueError):
             pass
@@ -854,6 +869,22 @@ class MockServer(ThreadingHTTPServer):
                     conn.close()
                 except OSError:
                     pass
+
+    def slow_handshake(self, request):
+        """TLS handshake after the configured delay (a slow network).  How
+        many connections wait in that delay at once is counted: more than
+        one only when a client opens connections in parallel."""
+        st = self.state
+        with st.lock:
+            delay = st.handshake_delay
+            if delay > 0:
+                st.handshaking += 1
+                st.max_handshaking = max(st.max_handshaking, st.handshaking)
+        if delay > 0:
+            time.sleep(delay)
+            with st.lock:
+                st.handshaking -= 1
+        return self.tls_ctx.wrap_socket(request, server_side=True)
 
     def handle_error(self, request, client_address):
         exc = sys.exc_info()[1]
