@@ -15,10 +15,10 @@
 #include "profile.h"
 #include "timeutil.h"
 
+/* A backend's answer (booking, SMS) as libcurl delivers it. */
 struct body_buf {
-	char buf[API_BODY_MAX + 1];
+	char buf[BACKEND_BODY_MAX];
 	size_t len;
-	size_t cap;
 	int overflow;
 };
 
@@ -252,7 +252,7 @@ body_write(char *data, size_t size, size_t nmemb, void *arg)
 	struct body_buf *b = arg;
 	size_t n = size * nmemb;
 
-	if (n > b->cap - b->len) {
+	if (n > sizeof(b->buf) - b->len) {
 		b->overflow = 1;
 		return 0;	/* aborts the transfer */
 	}
@@ -680,7 +680,6 @@ backend_curl(struct skill_io *io, const struct backend_req *req,
 		res->error = "memory";
 		return;
 	}
-	b->cap = BACKEND_BODY_MAX;
 	curl_easy_reset(st->backend);
 	easy_common(st->backend, io->cfg->backend_ca_file, req->timeout_ms,
 	    st->share);

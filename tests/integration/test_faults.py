@@ -89,6 +89,22 @@ def test_booking_backend_faults(env):
         booking.behaviour("ok")
 
 
+def test_booking_answer_above_profile_cap_is_read(env):
+    # 6 KiB: more than a profile answer may hold (4 KiB), within a backend
+    # answer's cap (8 KiB).  The buffer it is read into is the backend's.
+    s = _stack(env)
+    booking = env.mocks["booking"]
+    try:
+        booking.behaviour("big")
+        r = _book(s)
+        validate_response(r, "under Zo\u00eb")
+        rid = r.envelope["request"]["requestId"]
+        eq(len([b for b in booking.bookings()
+                if b.get("idempotencyKey") == rid]), 1, "bookings")
+    finally:
+        booking.behaviour("ok")
+
+
 def test_sms_gateway_faults(env):
     s = _stack(env)
     pids = s.worker_pids()

@@ -39,6 +39,7 @@ DEFAULT_DIR = os.path.join(REPO_ROOT, "build", "pki")
 
 MAX_BODY = 2 * 1024 * 1024
 HUGE_SIZE = 10 * 1024 * 1024
+BIG_SIZE = 6 * 1024
 HUGE_CHUNK = 64 * 1024
 DRIP_INTERVAL_S = 0.5
 IDLE_TIMEOUT_S = 30
@@ -64,7 +65,7 @@ def parse_behaviour(text):
         return None
     text = text.strip()
     if text in ("ok", "drip", "huge", "badutf8", "garbage", "reset",
-                "chunked", "closeafter", "dropkept"):
+                "chunked", "closeafter", "dropkept", "big"):
         return (text, None)
     if text.startswith("slow:"):
         try:
@@ -438,6 +439,12 @@ class Handler(BaseHTTPRequestHandler):
                 self.log_line("%d(dropped)" % status)
                 self.close_connection = True
                 raise Abort()
+            kind = "ok"
+        if kind == "big" and body.startswith(b"{"):
+            # A valid answer of BIG_SIZE bytes: larger than a profile answer
+            # may be, within what a backend answer may be.
+            pad = BIG_SIZE - len(body) - len(b'"pad": "", ')
+            body = b'{"pad": "' + b"x" * pad + b'", ' + body[1:]
             kind = "ok"
         if kind == "closeafter":
             # Answers as if the connection stayed open, then closes it.
