@@ -25,7 +25,6 @@ struct body_buf {
 /* An answer as read: header, body and chunk framing, capped. */
 #define API_ANSWER_MAX	(API_HEAD_MAX + 2 * API_BODY_MAX)
 
-
 enum call_state { CALL_IDLE, CALL_SEND, CALL_READ, CALL_DONE };
 
 /*
@@ -41,7 +40,7 @@ struct api_conn {
 	struct timespec used;		/* end of its last call */
 	/* The call in progress. */
 	enum call_state state;
-	int reused, retried;
+	int reused;			/* on a kept connection: may retry */
 	char req[CONF_VALUE_MAX + FIELD_MAX + 256];
 	size_t req_len, sent;
 	char buf[API_ANSWER_MAX];
@@ -303,6 +302,20 @@ conn_close(struct io_state *st, struct api_conn *c)
 	c->up = 0;
 }
 
+/* Ends slot f's call unanswered (its value stays UNAVAILABLE). */
+static void
+call_drop(struct io_state *st, int f)
+{
+	conn_close(st, &st->conn[f]);
+	st->conn[f].state = CALL_DONE;
+}
+
+static int
+call_pending(const struct api_conn *c)
+{
+	return c->state == CALL_SEND || c->state == CALL_READ;
+}
+
 /* Starts connecting slot f to origin within ms; conns_wait() ends it. */
 static const char *
 conn_begin(struct io_state *st, int f, const struct config *cfg,
@@ -370,15 +383,13 @@ conns_wait(struct io_state *st, const struct timespec *deadline)
 		}
 		log_msg(LOG_WARN, "profile: %s: %s", field_names[f],
 		    curl_easy_strerror(msg->data.result));
-		conn_close(st, &st->conn[f]);
-		st->conn[f].state = CALL_DONE;
+		call_drop(st, f);
 	}
 	for (int f = 0; f < PF_COUNT; f++)
 		if (st->conn[f].h != NULL && !st->conn[f].up) {
 			log_msg(LOG_WARN, "profile: %s: api_timeout_ms reached "
 			    "while connecting", field_names[f]);
-			conn_close(st, &st->conn[f]);
-			st->conn[f].state = CALL_DONE;
+			call_drop(st, f);
 		}
 }
 
@@ -417,8 +428,6 @@ call_start(struct io_state *st, const struct config *cfg, const char *origin,
 	struct api_conn *c = &st->conn[f];
 	const char *why;
 
-	c->state = CALL_IDLE;
-	c->retried = 0;
 	c->req_len = http1_get(c->req, sizeof(c->req), host, path, token);
 	if (c->req_len == 0)
 		return "apiAccessToken or apiEndpoint cannot go into a request";
@@ -505,7 +514,7 @@ call_step(struct io_state *st, const struct config *cfg, int f,
 	c->state = CALL_DONE;
 	return NULL;
 broken:
-	if (c->reused && c->have == 0 && !c->retried) {
+	if (c->reused && c->have == 0) {
 		const char *again = conn_begin(st, f, cfg, c->origin,
 		    ms_until(deadline));
 
@@ -513,8 +522,7 @@ broken:
 			conns_wait(st, deadline);
 			if (!c->up)
 				return NULL;	/* conns_wait logged why */
-			c->retried = 1;
-			c->reused = 0;
+			c->reused = 0;		/* once */
 			c->sent = 0;
 			c->state = CALL_SEND;
 			return call_step(st, cfg, f, deadline, out);
@@ -522,8 +530,7 @@ broken:
 		why = again;
 	}
 failed:
-	conn_close(st, c);
-	c->state = CALL_DONE;
+	call_drop(st, f);
 	return why;
 }
 
@@ -541,8 +548,7 @@ calls_run(struct io_state *st, const struct config *cfg, unsigned fields,
 			struct api_conn *c = &st->conn[f];
 			const char *why;
 
-			if (!(fields & PF_BIT(f)) || c->state == CALL_DONE ||
-			    c->state == CALL_IDLE)
+			if (!(fields & PF_BIT(f)) || !call_pending(c))
 				continue;
 			if ((why = call_step(st, cfg, f, deadline, out)) != NULL)
 				log_msg(LOG_WARN, "profile: %s: %s",
@@ -565,11 +571,8 @@ calls_run(struct io_state *st, const struct config *cfg, unsigned fields,
 	log_msg(LOG_WARN, "profile: api_timeout_ms (%d) reached",
 	    cfg->api_timeout_ms);
 	for (int f = 0; f < PF_COUNT; f++)
-		if ((fields & PF_BIT(f)) && st->conn[f].state != CALL_DONE &&
-		    st->conn[f].state != CALL_IDLE) {
-			conn_close(st, &st->conn[f]);
-			st->conn[f].state = CALL_DONE;
-		}
+		if ((fields & PF_BIT(f)) && call_pending(&st->conn[f]))
+			call_drop(st, f);
 }
 
 /* The request holds the token, the answer personal data. */
