@@ -440,11 +440,12 @@ class Handler(BaseHTTPRequestHandler):
                 self.close_connection = True
                 raise Abort()
             kind = "ok"
-        if kind == "big" and body.startswith(b"{"):
-            # A valid answer of BIG_SIZE bytes: larger than a profile answer
-            # may be, within what a backend answer may be.
-            pad = BIG_SIZE - len(body) - len(b'"pad": "", ')
-            body = b'{"pad": "' + b"x" * pad + b'", ' + body[1:]
+        if kind == "big":
+            # A valid JSON-object answer of BIG_SIZE bytes: larger than a
+            # profile answer may be, within what a backend answer may be.
+            if body.startswith(b"{"):
+                pad = BIG_SIZE - len(body) - len(b'"pad": "", ')
+                body = b'{"pad": "' + b"x" * pad + b'", ' + body[1:]
             kind = "ok"
         if kind == "closeafter":
             # Answers as if the connection stayed open, then closes it.
