@@ -19,7 +19,7 @@ ALLOC := $(if $(SANFLAGS),,mimalloc)
 
 CORE_SRC := app/config.c app/core.c app/envelope.c app/jsonutil.c app/log.c \
 	app/messages.c app/profile.c app/response.c app/skill.c app/verify.c \
-	app/consent.c app/booking.c app/http.c app/http1.c
+	app/consent.c app/booking.c app/http.c app/http1.c app/jtree.c
 CORE_OBJ := $(CORE_SRC:app/%.c=$(BUILD)/obj/%.o)
 WORKER_OBJ := $(BUILD)/obj/main.o $(BUILD)/obj/fcgi.o
 UNIT_SRC := $(wildcard tests/unit/*.c)

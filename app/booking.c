@@ -28,9 +28,8 @@ elicit(struct skill_req *r, const char *slot, enum msg_id ask)
 	json_object *intent = json_object_new_object();
 	json_object *slots = NULL;
 
-	if (r->env->slots != NULL &&
-	    json_object_deep_copy(r->env->slots, &slots, NULL) != 0)
-		slots = NULL;
+	if (r->env->slots != JNONE)
+		slots = jdoc_to_json_c(&r->env->doc, r->env->slots);
 	if (slots == NULL)
 		slots = json_object_new_object();
 	/* Drop the value we could not use, so Alexa asks for it again. */
@@ -216,17 +215,19 @@ static void
 booking_ref(const struct backend_res *res, char *out, size_t outlen)
 {
 	const char *why, *id;
-	json_object *o = json_parse_bytes(res->body, res->len, 4, &why);
+	struct jdoc d;
 	size_t n = 0;
 
 	out[0] = '\0';
-	if (o != NULL && (id = json_path_str(o, "bookingId")) != NULL) {
+	if (jdoc_parse(&d, res->body, res->len, 4, 256, &why) != 0)
+		return;
+	if ((id = jdoc_path_str(&d, 0, "bookingId")) != NULL) {
 		for (; *id && n + 1 < outlen && n < 32; id++)
 			if (isalnum((unsigned char)*id) || *id == '-')
 				out[n++] = *id;
 		out[n] = '\0';
 	}
-	json_object_put(o);
+	jdoc_free(&d);
 }
 
 static int

@@ -169,19 +169,19 @@ consent_check(struct skill_req *r, const struct profile *p, unsigned need,
 void
 consent_resumed(struct skill_req *r)
 {
-	json_object *root = r->env->root;
+	const struct jdoc *d = &r->env->doc;
 	const char *status, *token, *code;
 	struct skill_action act;
 
 	if (r->env->kind == RK_RESUMED) {
-		status = json_path_str(root, "request.cause.result.status");
-		token = json_path_str(root, "request.cause.token");
-		code = json_path_str(root, "request.cause.status.code");
+		status = jdoc_path_str(d, 0, "request.cause.result.status");
+		token = jdoc_path_str(d, 0, "request.cause.token");
+		code = jdoc_path_str(d, 0, "request.cause.status.code");
 		if (code != NULL && strcmp(code, "200") != 0)
 			status = "NOT_ANSWERED";
 	} else {
-		status = json_path_str(root, "request.payload.status");
-		token = json_path_str(root, "request.token");
+		status = jdoc_path_str(d, 0, "request.payload.status");
+		token = jdoc_path_str(d, 0, "request.token");
 	}
 	if (action_decode(token, &act) != 0) {
 		skill_say(r, M_WELCOME);
@@ -204,15 +204,15 @@ consent_resumed(struct skill_req *r)
 /* --- permission events: log which scopes are granted, names only -------- */
 
 static void
-scope_list(json_object *arr, char *out, size_t outlen)
+scope_list(const struct jdoc *d, int arr, char *out, size_t outlen)
 {
 	size_t len = 0;
 
 	out[0] = '\0';
-	for (size_t i = 0; arr != NULL && i < json_object_array_length(arr);
-	    i++) {
-		const char *s = json_path_str(json_object_array_get_idx(arr, i),
-		    "scope");
+	if (jdoc_type(d, arr) != JT_ARRAY)
+		arr = JNONE;
+	for (int i = jdoc_first(d, arr); i != JNONE; i = jdoc_next(d, arr, i)) {
+		const char *s = jdoc_path_str(d, i, "scope");
 		int ok = s != NULL && strlen(s) < 64;
 
 		for (const char *c = s; ok && *c; c++)
@@ -231,6 +231,7 @@ scope_list(json_object *arr, char *out, size_t outlen)
 void
 consent_event(struct skill_req *r)
 {
+	const struct jdoc *d = &r->env->doc;
 	char account[120], person[120];
 
 	if (strcmp(r->env->type, "AlexaSkillEvent.SkillPermissionAccepted") != 0 &&
@@ -238,9 +239,9 @@ consent_event(struct skill_req *r)
 		skill_outcome(r, "event");
 		return;
 	}
-	scope_list(json_path(r->env->root, "request.body.acceptedPermissions"),
+	scope_list(d, jdoc_path(d, 0, "request.body.acceptedPermissions"),
 	    account, sizeof(account));
-	scope_list(json_path(r->env->root,
-	    "request.body.acceptedPersonPermissions"), person, sizeof(person));
+	scope_list(d, jdoc_path(d, 0, "request.body.acceptedPersonPermissions"),
+	    person, sizeof(person));
 	skill_outcome(r, "permissions: account=%s person=%s", account, person);
 }

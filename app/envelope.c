@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "envelope.h"
-#include "jsonutil.h"
 #include "limits.h"
 
 #define RK_ALL (RK_LAUNCH | RK_INTENT | RK_ENDED | RK_RESUMED | \
@@ -18,57 +17,57 @@
  */
 struct field_rule {
 	const char *path;
-	json_type type;
+	enum jtype type;	/* JT_TRUE stands for either boolean */
 	unsigned required;
 };
 
 static const struct field_rule rules[] = {
-	{ "version", json_type_string, RK_ALL },
-	{ "request", json_type_object, RK_ALL },
-	{ "request.type", json_type_string, RK_ALL },
-	{ "request.requestId", json_type_string, RK_ALL },
-	{ "request.timestamp", json_type_string, RK_ALL },
-	{ "request.locale", json_type_string, RK_LAUNCH | RK_INTENT },
-	{ "session", json_type_object, RK_SESSION },
-	{ "session.new", json_type_boolean, 0 },
-	{ "session.sessionId", json_type_string, 0 },
-	{ "session.application", json_type_object, 0 },
-	{ "session.application.applicationId", json_type_string, 0 },
-	{ "session.attributes", json_type_object, 0 },
-	{ "session.user", json_type_object, 0 },
-	{ "session.user.userId", json_type_string, 0 },
-	{ "context", json_type_object, RK_ALL },
-	{ "context.System", json_type_object, RK_ALL },
-	{ "context.System.application", json_type_object, RK_ALL },
-	{ "context.System.application.applicationId", json_type_string,
+	{ "version", JT_STRING, RK_ALL },
+	{ "request", JT_OBJECT, RK_ALL },
+	{ "request.type", JT_STRING, RK_ALL },
+	{ "request.requestId", JT_STRING, RK_ALL },
+	{ "request.timestamp", JT_STRING, RK_ALL },
+	{ "request.locale", JT_STRING, RK_LAUNCH | RK_INTENT },
+	{ "session", JT_OBJECT, RK_SESSION },
+	{ "session.new", JT_TRUE, 0 },
+	{ "session.sessionId", JT_STRING, 0 },
+	{ "session.application", JT_OBJECT, 0 },
+	{ "session.application.applicationId", JT_STRING, 0 },
+	{ "session.attributes", JT_OBJECT, 0 },
+	{ "session.user", JT_OBJECT, 0 },
+	{ "session.user.userId", JT_STRING, 0 },
+	{ "context", JT_OBJECT, RK_ALL },
+	{ "context.System", JT_OBJECT, RK_ALL },
+	{ "context.System.application", JT_OBJECT, RK_ALL },
+	{ "context.System.application.applicationId", JT_STRING,
 	    RK_ALL },
-	{ "context.System.user", json_type_object, RK_ALL },
-	{ "context.System.user.userId", json_type_string, RK_ALL },
-	{ "context.System.person", json_type_object, 0 },
-	{ "context.System.person.personId", json_type_string, 0 },
-	{ "context.System.person.accessToken", json_type_string, 0 },
-	{ "context.System.device", json_type_object, 0 },
-	{ "context.System.device.deviceId", json_type_string, 0 },
-	{ "context.System.apiEndpoint", json_type_string, 0 },
-	{ "context.System.apiAccessToken", json_type_string, 0 },
-	{ "request.intent", json_type_object, RK_INTENT },
-	{ "request.intent.name", json_type_string, RK_INTENT },
-	{ "request.intent.slots", json_type_object, 0 },
-	{ "request.intent.confirmationStatus", json_type_string, 0 },
-	{ "request.dialogState", json_type_string, 0 },
-	{ "request.reason", json_type_string, 0 },
-	{ "request.cause", json_type_object, 0 },
-	{ "request.cause.token", json_type_string, 0 },
-	{ "request.cause.status", json_type_object, 0 },
-	{ "request.cause.result", json_type_object, 0 },
-	{ "request.cause.result.status", json_type_string, 0 },
-	{ "request.name", json_type_string, 0 },
-	{ "request.token", json_type_string, 0 },
-	{ "request.payload", json_type_object, 0 },
-	{ "request.payload.status", json_type_string, 0 },
-	{ "request.body", json_type_object, 0 },
-	{ "request.body.acceptedPermissions", json_type_array, 0 },
-	{ "request.body.acceptedPersonPermissions", json_type_array, 0 },
+	{ "context.System.user", JT_OBJECT, RK_ALL },
+	{ "context.System.user.userId", JT_STRING, RK_ALL },
+	{ "context.System.person", JT_OBJECT, 0 },
+	{ "context.System.person.personId", JT_STRING, 0 },
+	{ "context.System.person.accessToken", JT_STRING, 0 },
+	{ "context.System.device", JT_OBJECT, 0 },
+	{ "context.System.device.deviceId", JT_STRING, 0 },
+	{ "context.System.apiEndpoint", JT_STRING, 0 },
+	{ "context.System.apiAccessToken", JT_STRING, 0 },
+	{ "request.intent", JT_OBJECT, RK_INTENT },
+	{ "request.intent.name", JT_STRING, RK_INTENT },
+	{ "request.intent.slots", JT_OBJECT, 0 },
+	{ "request.intent.confirmationStatus", JT_STRING, 0 },
+	{ "request.dialogState", JT_STRING, 0 },
+	{ "request.reason", JT_STRING, 0 },
+	{ "request.cause", JT_OBJECT, 0 },
+	{ "request.cause.token", JT_STRING, 0 },
+	{ "request.cause.status", JT_OBJECT, 0 },
+	{ "request.cause.result", JT_OBJECT, 0 },
+	{ "request.cause.result.status", JT_STRING, 0 },
+	{ "request.name", JT_STRING, 0 },
+	{ "request.token", JT_STRING, 0 },
+	{ "request.payload", JT_OBJECT, 0 },
+	{ "request.payload.status", JT_STRING, 0 },
+	{ "request.body", JT_OBJECT, 0 },
+	{ "request.body.acceptedPermissions", JT_ARRAY, 0 },
+	{ "request.body.acceptedPersonPermissions", JT_ARRAY, 0 },
 };
 
 static const struct {
@@ -104,26 +103,34 @@ valid_type_name(const char *s)
 	return n > 0 && n <= 128;
 }
 
+static int
+has_type(const struct jdoc *d, int i, enum jtype type)
+{
+	int t = jdoc_type(d, i);
+
+	return t == (int)type || (type == JT_TRUE && t == JT_FALSE);
+}
+
 /* Checks the rule table and string lengths; returns a reason or NULL. */
 static const char *
-check_rules(json_object *root, enum req_kind kind, char *buf, size_t buflen)
+check_rules(const struct jdoc *d, enum req_kind kind, char *buf,
+    size_t buflen)
 {
 	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
-		json_object *o = json_path(root, rules[i].path);
+		int o = jdoc_path(d, 0, rules[i].path);
 
-		if (o == NULL) {
+		if (o == JNONE) {
 			if (!(rules[i].required & kind))
 				continue;
 			snprintf(buf, buflen, "missing %s", rules[i].path);
 			return buf;
 		}
-		if (!json_object_is_type(o, rules[i].type)) {
+		if (!has_type(d, o, rules[i].type)) {
 			snprintf(buf, buflen, "%s has the wrong type",
 			    rules[i].path);
 			return buf;
 		}
-		if (rules[i].type == json_type_string &&
-		    json_object_get_string_len(o) > FIELD_MAX) {
+		if (rules[i].type == JT_STRING && d->node[o].len > FIELD_MAX) {
 			snprintf(buf, buflen, "%s too long", rules[i].path);
 			return buf;
 		}
@@ -133,22 +140,20 @@ check_rules(json_object *root, enum req_kind kind, char *buf, size_t buflen)
 
 /* Every slot is an object; its name and value, when present, strings. */
 static const char *
-check_slots(json_object *slots)
+check_slots(const struct jdoc *d, int slots)
 {
-	if (slots == NULL)
-		return NULL;
-	json_object_object_foreach(slots, key, val) {
-		json_object *v;
+	for (int s = jdoc_first(d, slots); s != JNONE;
+	    s = jdoc_next(d, slots, s)) {
+		int v;
 
-		(void)key;
-		if (!json_object_is_type(val, json_type_object))
+		if (jdoc_type(d, s) != JT_OBJECT)
 			return "slot is not an object";
-		if (json_object_object_get_ex(val, "value", &v) &&
-		    (!json_object_is_type(v, json_type_string) ||
-		    json_object_get_string_len(v) > FIELD_MAX))
+		if ((v = jdoc_get(d, s, "value")) != JNONE &&
+		    (jdoc_type(d, v) != JT_STRING ||
+		    d->node[v].len > FIELD_MAX))
 			return "slot value is not a string";
-		if (json_object_object_get_ex(val, "name", &v) &&
-		    !json_object_is_type(v, json_type_string))
+		if ((v = jdoc_get(d, s, "name")) != JNONE &&
+		    jdoc_type(d, v) != JT_STRING)
 			return "slot name is not a string";
 	}
 	return NULL;
@@ -211,64 +216,66 @@ int
 envelope_parse(struct envelope *env, const char *body, size_t len,
     const char **why)
 {
-	json_object *root, *o;
+	const struct jdoc *d = &env->doc;
 	const char *sess_app;
+	int o;
 
 	memset(env, 0, sizeof(*env));
-	if ((root = json_parse_bytes(body, len, JSON_DEPTH_MAX, why)) == NULL)
+	env->slots = env->request = env->session_attributes = JNONE;
+	if (jdoc_parse(&env->doc, body, len, JSON_DEPTH_MAX, JSON_NODES_MAX,
+	    why) != 0)
 		return -1;
-	env->root = root;
-	if (!json_object_is_type(root, json_type_object)) {
+	if (jdoc_type(d, 0) != JT_OBJECT) {
 		*why = "envelope is not a JSON object";
 		return -1;
 	}
-	env->type = json_path_str(root, "request.type");
+	env->type = jdoc_path_str(d, 0, "request.type");
 	if (env->type != NULL && !valid_type_name(env->type)) {
 		*why = "bad request.type";
 		return -1;
 	}
 	env->kind = env->type ? kind_of(env->type) : RK_OTHER;
-	if ((*why = check_rules(root, env->kind, env->why,
+	if ((*why = check_rules(d, env->kind, env->why,
 	    sizeof(env->why))) != NULL)
 		return -1;
-	env->slots = json_path(root, "request.intent.slots");
-	if ((*why = check_slots(env->slots)) != NULL)
+	env->slots = jdoc_path(d, 0, "request.intent.slots");
+	if ((*why = check_slots(d, env->slots)) != NULL)
 		return -1;
-	if (strcmp(json_path_str(root, "version"), "1.0") != 0) {
+	if (strcmp(jdoc_path_str(d, 0, "version"), "1.0") != 0) {
 		*why = "unsupported version";
 		return -1;
 	}
-	env->request = json_path(root, "request");
-	env->request_id = json_path_str(root, "request.requestId");
-	env->timestamp = json_path_str(root, "request.timestamp");
+	env->request = jdoc_path(d, 0, "request");
+	env->request_id = jdoc_path_str(d, 0, "request.requestId");
+	env->timestamp = jdoc_path_str(d, 0, "request.timestamp");
 	if (envelope_parse_time(env->timestamp, &env->time) != 0) {
 		*why = "bad request.timestamp";
 		return -1;
 	}
-	env->locale = json_path_str(root, "request.locale");
-	env->application_id = json_path_str(root,
+	env->locale = jdoc_path_str(d, 0, "request.locale");
+	env->application_id = jdoc_path_str(d, 0,
 	    "context.System.application.applicationId");
-	sess_app = json_path_str(root, "session.application.applicationId");
+	sess_app = jdoc_path_str(d, 0, "session.application.applicationId");
 	if (sess_app != NULL && strcmp(sess_app, env->application_id) != 0) {
 		*why = "session and context application ids differ";
 		return -1;
 	}
-	env->user_id = json_path_str(root, "context.System.user.userId");
-	if ((o = json_path(root, "context.System.person")) != NULL) {
-		env->person_id = json_path_str(o, "personId");
+	env->user_id = jdoc_path_str(d, 0, "context.System.user.userId");
+	if ((o = jdoc_path(d, 0, "context.System.person")) != JNONE) {
+		env->person_id = jdoc_path_str(d, o, "personId");
 		if (env->person_id == NULL || *env->person_id == '\0') {
 			*why = "person without personId";
 			return -1;
 		}
 	}
-	env->api_endpoint = json_path_str(root, "context.System.apiEndpoint");
-	env->api_token = json_path_str(root, "context.System.apiAccessToken");
-	env->has_session = json_path(root, "session") != NULL;
-	o = json_path(root, "session.new");
-	env->session_new = o != NULL && json_object_get_boolean(o);
-	env->session_attributes = json_path(root, "session.attributes");
-	env->intent_name = json_path_str(root, "request.intent.name");
-	env->dialog_state = json_path_str(root, "request.dialogState");
+	env->api_endpoint = jdoc_path_str(d, 0, "context.System.apiEndpoint");
+	env->api_token = jdoc_path_str(d, 0, "context.System.apiAccessToken");
+	env->has_session = jdoc_path(d, 0, "session") != JNONE;
+	env->session_new = jdoc_type(d, jdoc_path(d, 0, "session.new")) ==
+	    JT_TRUE;
+	env->session_attributes = jdoc_path(d, 0, "session.attributes");
+	env->intent_name = jdoc_path_str(d, 0, "request.intent.name");
+	env->dialog_state = jdoc_path_str(d, 0, "request.dialogState");
 	*why = NULL;
 	return 0;
 }
@@ -276,18 +283,16 @@ envelope_parse(struct envelope *env, const char *body, size_t len,
 void
 envelope_free(struct envelope *env)
 {
-	json_object_put(env->root);
+	jdoc_free(&env->doc);
 	memset(env, 0, sizeof(*env));
+	env->slots = env->request = env->session_attributes = JNONE;
 }
 
 const char *
 envelope_slot(const struct envelope *env, const char *name)
 {
-	json_object *slot, *v;
+	const struct jdoc *d = &env->doc;
 
-	if (env->slots == NULL ||
-	    !json_object_object_get_ex(env->slots, name, &slot) ||
-	    !json_object_object_get_ex(slot, "value", &v))
-		return NULL;
-	return json_object_get_string(v);
+	return jdoc_str(d, jdoc_get(d, jdoc_get(d, env->slots, name),
+	    "value"));
 }

@@ -4,12 +4,13 @@
 #include <stddef.h>
 #include <time.h>
 
-#include <json-c/json.h>
+#include "jtree.h"
 
 /*
  * The Alexa request envelope (PROTOCOL.md section 1), parsed and checked
  * against a table of fields.  Every string pointer below points into
- * root and lives as long as the envelope.
+ * doc and lives as long as the envelope; the ints are doc node indexes
+ * (JNONE when absent).
  */
 
 enum req_kind {
@@ -23,7 +24,7 @@ enum req_kind {
 };
 
 struct envelope {
-	json_object *root;
+	struct jdoc doc;
 	enum req_kind kind;
 	const char *type;
 	const char *request_id;
@@ -37,11 +38,11 @@ struct envelope {
 	const char *api_token;
 	int has_session;
 	int session_new;
-	json_object *session_attributes;	/* NULL when absent */
+	int session_attributes;
 	const char *intent_name;
 	const char *dialog_state;
-	json_object *slots;		/* NULL when absent */
-	json_object *request;
+	int slots;
+	int request;
 	char why[96];			/* room for a failure reason */
 };
 

@@ -1,3 +1,4 @@
+#include <stdlib.h>
 #include <string.h>
 
 #include "jsonutil.h"
@@ -34,44 +35,41 @@ json_path_str(json_object *root, const char *path)
 }
 
 json_object *
-json_parse_bytes(const char *buf, size_t len, int depth, const char **why)
+jdoc_to_json_c(const struct jdoc *d, int i)
 {
-	json_tokener *tok;
-	json_object *o = NULL;
-	enum json_tokener_error jerr;
-	size_t end;
+	const struct jnode *n = &d->node[i];
+	json_object *o = NULL, *v;
+	char num[64];
 
-	*why = NULL;
-	if (len > (size_t)INT32_MAX) {
-		*why = "too large";
+	switch (jdoc_type(d, i)) {
+	case JT_NULL:
 		return NULL;
-	}
-	if ((tok = json_tokener_new_ex(depth)) == NULL) {
-		*why = "out of memory";
-		return NULL;
-	}
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
-	    JSON_TOKENER_VALIDATE_UTF8);
-	o = json_tokener_parse_ex(tok, buf, (int)len);
-	jerr = json_tokener_get_error(tok);
-	if (o == NULL || jerr != json_tokener_success) {
-		*why = jerr == json_tokener_error_depth ? "nested too deeply" :
-		    jerr == json_tokener_continue ? "truncated JSON" :
-		    "invalid JSON";
-		json_object_put(o);
-		o = NULL;
-		goto out;
-	}
-	/* Nothing but whitespace may follow the value. */
-	end = json_tokener_get_parse_end(tok);
-	for (; end < len; end++)
-		if (strchr(" \t\r\n", buf[end]) == NULL || buf[end] == '\0') {
-			*why = "trailing data after JSON";
-			json_object_put(o);
-			o = NULL;
-			break;
+	case JT_FALSE:
+	case JT_TRUE:
+		return json_object_new_boolean(n->type == JT_TRUE);
+	case JT_NUMBER:
+		/* Written back as the text that came in. */
+		if (n->len >= sizeof(num))
+			return NULL;
+		memcpy(num, d->src + n->str, n->len);
+		num[n->len] = '\0';
+		return json_object_new_double_s(strtod(num, NULL), num);
+	case JT_STRING:
+		return json_object_new_string_len(jdoc_str(d, i), (int)n->len);
+	case JT_ARRAY:
+		o = json_object_new_array();
+		for (int c = jdoc_first(d, i); o != NULL && c != JNONE;
+		    c = jdoc_next(d, i, c))
+			json_object_array_add(o, jdoc_to_json_c(d, c));
+		return o;
+	case JT_OBJECT:
+		o = json_object_new_object();
+		for (int c = jdoc_first(d, i); o != NULL && c != JNONE;
+		    c = jdoc_next(d, i, c)) {
+			v = jdoc_to_json_c(d, c);
+			json_object_object_add(o, jdoc_key(d, c), v);
 		}
-out:
-	json_tokener_free(tok);
-	return o;
+		return o;
+	}
+	return NULL;
 }

@@ -3,6 +3,8 @@
 
 #include <json-c/json.h>
 
+#include "jtree.h"
+
 /*
  * Walks a dotted path ("context.System.person") through nested objects.
  * Returns NULL when any step is missing or is not an object.
@@ -12,8 +14,7 @@ json_object *json_path(json_object *root, const char *path);
 /* The string at path, or NULL when missing or not a string. */
 const char *json_path_str(json_object *root, const char *path);
 
-/* Parses exactly len bytes (strict, UTF-8 checked, depth-limited). */
-json_object *json_parse_bytes(const char *buf, size_t len, int depth,
-    const char **why);
+/* A json-c copy of node i of d and what it holds (NULL: out of memory). */
+json_object *jdoc_to_json_c(const struct jdoc *d, int i);
 
 #endif

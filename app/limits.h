@@ -13,8 +13,14 @@
  */
 #define BODY_MAX		(64 * 1024)
 
-/* json-c nesting limit: real envelopes nest about 12 levels. */
+/* JSON nesting limit: real envelopes nest about 12 levels. */
 #define JSON_DEPTH_MAX		32
+/*
+ * Values (strings, numbers, objects...) in one envelope: real ones hold
+ * 60-300.  Also bounds the duplicate-key check, which compares each key
+ * with the keys before it in its object.
+ */
+#define JSON_NODES_MAX		4096
 
 /* Any single string field we read from the envelope. */
 #define FIELD_MAX		8192

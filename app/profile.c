@@ -9,7 +9,7 @@
 #include <curl/curl.h>
 
 #include "http1.h"
-#include "jsonutil.h"
+#include "jtree.h"
 #include "limits.h"
 #include "log.h"
 #include "profile.h"
@@ -136,18 +136,19 @@ profile_endpoint_allowed(const struct config *cfg, const char *endpoint)
 static int
 parse_text(const char *body, size_t len, char *out, size_t outlen)
 {
-	const char *why;
-	json_object *o = json_parse_bytes(body, len, 2, &why);
+	const char *why, *s;
+	struct jdoc d;
 	int rc = -1;
-	size_t n;
 
-	if (o != NULL && json_object_is_type(o, json_type_string) &&
-	    (n = (size_t)json_object_get_string_len(o)) > 0 && n < outlen &&
-	    memchr(json_object_get_string(o), '\0', n) == NULL) {
-		memcpy(out, json_object_get_string(o), n + 1);
+	/* One value: a string (jtree refuses \u0000, so no NUL inside). */
+	if (jdoc_parse(&d, body, len, 1, 1, &why) != 0)
+		return -1;
+	if ((s = jdoc_str(&d, 0)) != NULL && d.node[0].len > 0 &&
+	    d.node[0].len < outlen) {
+		memcpy(out, s, d.node[0].len + 1);
 		rc = 0;
 	}
-	json_object_put(o);
+	jdoc_free(&d);
 	return rc;
 }
 
@@ -172,15 +173,17 @@ static int
 parse_mobile(const char *body, size_t len, struct profile_value *v)
 {
 	const char *why, *cc, *num;
-	json_object *o = json_parse_bytes(body, len, 3, &why);
+	struct jdoc d;
 	char ccd[8], numd[24];
 	size_t ccn, numn;
 	int rc = -1;
 
-	if (o == NULL || !json_object_is_type(o, json_type_object))
+	if (jdoc_parse(&d, body, len, 2, 64, &why) != 0)
+		return -1;
+	if (jdoc_type(&d, 0) != JT_OBJECT)
 		goto out;
-	cc = json_path_str(o, "countryCode");
-	num = json_path_str(o, "phoneNumber");
+	cc = jdoc_path_str(&d, 0, "countryCode");
+	num = jdoc_path_str(&d, 0, "phoneNumber");
 	if (cc == NULL || num == NULL || strlen(cc) > 6 || strlen(num) > 24)
 		goto out;
 	if (*cc == '+')
@@ -198,7 +201,7 @@ parse_mobile(const char *body, size_t len, struct profile_value *v)
 out:
 	explicit_bzero(ccd, sizeof(ccd));
 	explicit_bzero(numd, sizeof(numd));
-	json_object_put(o);
+	jdoc_free(&d);
 	return rc;
 }
 

@@ -18,6 +18,7 @@ main(void)
 	srunner_add_suite(sr, suite_profile());
 	srunner_add_suite(sr, suite_skill());
 	srunner_add_suite(sr, suite_http1());
+	srunner_add_suite(sr, suite_jtree());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -11,5 +11,6 @@ Suite *suite_verify(void);
 Suite *suite_profile(void);
 Suite *suite_skill(void);
 Suite *suite_http1(void);
+Suite *suite_jtree(void);
 
 #endif
