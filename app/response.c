@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -336,72 +337,190 @@ response_attr(struct response *r, const char *key, const char *value)
 	    json_object_new_string(clean));
 }
 
-static json_object *
-speech_json(struct speech *s)
-{
-	json_object *o = json_object_new_object();
-	char closed[SPEECH_MAX + 1];
+/*
+ * The response is written straight into one buffer.  A write that would
+ * pass RESPONSE_MAX sets err instead, and the caller retries with fewer
+ * parts; every later write is then a no-op.
+ */
+struct jout {
+	char *buf;		/* RESPONSE_MAX + 1 bytes */
+	size_t len;
+	int err;		/* 0, ENOSPC or ENOMEM */
+};
 
-	memcpy(closed, s->buf, s->len);
-	memcpy(closed + s->len, SPEAK_CLOSE, strlen(SPEAK_CLOSE) + 1);
-	json_object_object_add(o, "type", json_object_new_string("SSML"));
-	json_object_object_add(o, "ssml", json_object_new_string(closed));
-	return o;
+static void
+jout_put(struct jout *o, const char *s, size_t n)
+{
+	if (o->err != 0)
+		return;
+	if (n > RESPONSE_MAX - o->len) {
+		o->err = ENOSPC;
+		return;
+	}
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
 }
 
-static json_object *
-build(struct response *r, int with_card, int with_reprompt, int with_attrs)
+static void
+jout_str(struct jout *o, const char *s)
 {
-	json_object *root = json_object_new_object();
-	json_object *resp = json_object_new_object();
+	jout_put(o, s, strlen(s));
+}
 
-	json_object_object_add(root, "version", json_object_new_string("1.0"));
-	if (with_attrs && r->session_attributes != NULL)
-		json_object_object_add(root, "sessionAttributes",
-		    json_object_get(r->session_attributes));
+/* The short escape json-c writes for c, or 0. */
+static char
+json_short_escape(unsigned char c)
+{
+	switch (c) {
+	case '"': return '"';
+	case '\\': return '\\';
+	case '\b': return 'b';
+	case '\f': return 'f';
+	case '\n': return 'n';
+	case '\r': return 'r';
+	case '\t': return 't';
+	}
+	return 0;
+}
+
+/*
+ * String contents escaped as json-c 0.16 does with NOSLASHESCAPE: '/',
+ * DEL and UTF-8 go out as they are, other controls as \u00xx.
+ */
+static void
+jout_escaped(struct jout *o, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, done = 0;
+
+	for (i = 0; i < n && o->err == 0; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char e;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		jout_put(o, s + done, i - done);
+		if ((e = json_short_escape(c)) != 0)
+			jout_put(o, (char[]){ '\\', e }, 2);
+		else
+			jout_put(o, (char[]){ '\\', 'u', '0', '0', hex[c >> 4],
+			    hex[c & 0xf] }, 6);
+		done = i + 1;
+	}
+	jout_put(o, s + done, n - done);
+}
+
+static void
+jout_string(struct jout *o, const char *s)
+{
+	jout_put(o, "\"", 1);
+	jout_escaped(o, s, strlen(s));
+	jout_put(o, "\"", 1);
+}
+
+/* Directives and session attributes are rare: json-c writes those. */
+static void
+jout_json_c(struct jout *o, json_object *obj)
+{
+	const char *s;
+	size_t n;
+
+	if (o->err != 0)
+		return;
+	s = json_object_to_json_string_length(obj,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+	if (s == NULL)
+		o->err = ENOMEM;
 	else
-		json_object_object_add(root, "sessionAttributes",
-		    json_object_new_object());
-	if (r->has_speech)
-		json_object_object_add(resp, "outputSpeech",
-		    speech_json(&r->speech));
-	if (with_card && r->card == CARD_SIMPLE) {
-		json_object *c = json_object_new_object();
+		jout_put(o, s, n);
+}
 
-		json_object_object_add(c, "type",
-		    json_object_new_string("Simple"));
-		json_object_object_add(c, "title",
-		    json_object_new_string(r->card_title));
-		json_object_object_add(c, "content",
-		    json_object_new_string(r->card_text));
-		json_object_object_add(resp, "card", c);
-	} else if (with_card && r->card == CARD_PERMISSIONS) {
-		json_object *c = json_object_new_object();
-		json_object *a = json_object_new_array();
+/* Key of the next member of an object holding *n members so far. */
+static void
+jout_key(struct jout *o, int *n, const char *key)
+{
+	if ((*n)++ > 0)
+		jout_put(o, ",", 1);
+	jout_put(o, "\"", 1);
+	jout_str(o, key);
+	jout_put(o, "\":", 2);
+}
 
-		for (size_t i = 0; i < r->npermissions; i++)
-			json_object_array_add(a,
-			    json_object_new_string(r->permissions[i]));
-		json_object_object_add(c, "type",
-		    json_object_new_string("AskForPermissionsConsent"));
-		json_object_object_add(c, "permissions", a);
-		json_object_object_add(resp, "card", c);
+/* The speech buffer already starts with SPEAK_OPEN. */
+static void
+jout_ssml(struct jout *o, const struct speech *s)
+{
+	jout_str(o, "{\"type\":\"SSML\",\"ssml\":\"");
+	jout_escaped(o, s->buf, s->len);
+	jout_str(o, SPEAK_CLOSE "\"}");
+}
+
+static void
+jout_card(struct jout *o, const struct response *r)
+{
+	if (r->card == CARD_SIMPLE) {
+		jout_str(o, "{\"type\":\"Simple\",\"title\":");
+		jout_string(o, r->card_title);
+		jout_str(o, ",\"content\":");
+		jout_string(o, r->card_text);
+		jout_put(o, "}", 1);
+		return;
+	}
+	jout_str(o, "{\"type\":\"AskForPermissionsConsent\",\"permissions\":[");
+	for (size_t i = 0; i < r->npermissions; i++) {
+		if (i > 0)
+			jout_put(o, ",", 1);
+		jout_string(o, r->permissions[i]);
+	}
+	jout_put(o, "]}", 2);
+}
+
+static void
+jout_response(struct jout *o, const struct response *r, int with_card,
+    int with_reprompt)
+{
+	int n = 0;
+
+	jout_put(o, "{", 1);
+	if (r->has_speech) {
+		jout_key(o, &n, "outputSpeech");
+		jout_ssml(o, &r->speech);
+	}
+	if (with_card && r->card != CARD_NONE) {
+		jout_key(o, &n, "card");
+		jout_card(o, r);
 	}
 	if (with_reprompt && r->has_reprompt) {
-		json_object *rp = json_object_new_object();
-
-		json_object_object_add(rp, "outputSpeech",
-		    speech_json(&r->reprompt));
-		json_object_object_add(resp, "reprompt", rp);
+		jout_key(o, &n, "reprompt");
+		jout_str(o, "{\"outputSpeech\":");
+		jout_ssml(o, &r->reprompt);
+		jout_put(o, "}", 1);
 	}
-	if (r->directives != NULL)
-		json_object_object_add(resp, "directives",
-		    json_object_get(r->directives));
-	if (r->end_session >= 0)
-		json_object_object_add(resp, "shouldEndSession",
-		    json_object_new_boolean(r->end_session));
-	json_object_object_add(root, "response", resp);
-	return root;
+	if (r->directives != NULL) {
+		jout_key(o, &n, "directives");
+		jout_json_c(o, r->directives);
+	}
+	if (r->end_session >= 0) {
+		jout_key(o, &n, "shouldEndSession");
+		jout_str(o, r->end_session ? "true" : "false");
+	}
+	jout_put(o, "}", 1);
+}
+
+static void
+jout_root(struct jout *o, const struct response *r, int with_card,
+    int with_reprompt, int with_attrs)
+{
+	o->len = 0;
+	o->err = 0;
+	jout_str(o, "{\"version\":\"1.0\",\"sessionAttributes\":");
+	if (with_attrs && r->session_attributes != NULL)
+		jout_json_c(o, r->session_attributes);
+	else
+		jout_put(o, "{}", 2);
+	jout_str(o, ",\"response\":");
+	jout_response(o, r, with_card, with_reprompt);
+	jout_put(o, "}", 1);
 }
 
 char *
@@ -411,38 +530,26 @@ response_serialize(struct response *r, size_t *len)
 	static const int tries[][3] = {
 		{ 1, 1, 1 }, { 0, 1, 1 }, { 0, 0, 1 }, { 0, 0, 0 },
 	};
-	char *out = NULL;
+	/* Directives are not capped: even the last try can be too big. */
+	static const char minimal[] = "{\"version\":\"1.0\",\"response\":{}}";
+	struct jout o;
 
+	if ((o.buf = malloc(RESPONSE_MAX + 1)) == NULL)
+		return NULL;
 	for (size_t t = 0; t < sizeof(tries) / sizeof(tries[0]); t++) {
-		json_object *root = build(r, tries[t][0], tries[t][1],
-		    tries[t][2]);
-		const char *s = json_object_to_json_string_ext(root,
-		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-		size_t n = strlen(s);
-
-		if (n <= RESPONSE_MAX || t + 1 == sizeof(tries) / sizeof(tries[0])) {
-			if (n > RESPONSE_MAX) {
-				json_object_put(root);
-				break;
-			}
-			if ((out = malloc(n + 1)) != NULL) {
-				memcpy(out, s, n + 1);
-				*len = n;
-			}
-			json_object_put(root);
-			return out;
-		}
-		json_object_put(root);
+		jout_root(&o, r, tries[t][0], tries[t][1], tries[t][2]);
+		if (o.err != ENOSPC)
+			break;
 	}
-	/* Unreachable with the caps above; keep a valid answer anyway. */
-	{
-		static const char minimal[] =
-		    "{\"version\":\"1.0\",\"response\":{}}";
-
-		if ((out = malloc(sizeof(minimal))) != NULL) {
-			memcpy(out, minimal, sizeof(minimal));
-			*len = sizeof(minimal) - 1;
-		}
+	if (o.err == ENOMEM) {
+		free(o.buf);
+		return NULL;
 	}
-	return out;
+	if (o.err == ENOSPC) {
+		memcpy(o.buf, minimal, sizeof(minimal));
+		o.len = sizeof(minimal) - 1;
+	}
+	o.buf[o.len] = '\0';
+	*len = o.len;
+	return o.buf;
 }
