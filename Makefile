@@ -6,8 +6,8 @@ CC ?= gcc
 BUILD ?= build
 PKGS := libcurl json-c openssl
 HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
-CFLAGS ?= -O2 -g
-CFLAGS += -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -Werror \
+OPT ?= -O2 -g
+CFLAGS += $(OPT) -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -Werror \
 	-Wshadow -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation $(HARDEN) -pthread \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(SANFLAGS)
 LDFLAGS += -pie -Wl,-z,relro,-z,now -pthread $(SANFLAGS)
@@ -72,7 +72,7 @@ bench: deps all
 # The whole test suite with the worker and unit tests built with
 # AddressSanitizer + UndefinedBehaviorSanitizer; any report fails it.
 sanitize: deps
-	@$(MAKE) --no-print-directory BUILD=build/asan SANFLAGS="$(SAN)" CFLAGS="-O1 -g" \
+	@$(MAKE) --no-print-directory BUILD=build/asan SANFLAGS="$(SAN)" OPT="-O1 -g" \
 		build/asan/skill.fcgi build/asan/unit-tests
 	@scripts/sanitize
 
