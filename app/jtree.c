@@ -304,8 +304,9 @@ get_n(const struct jdoc *d, int obj, const char *key, size_t len)
 		return JNONE;
 	for (uint32_t c = (uint32_t)obj + 1; c < d->node[obj].end;
 	    c = d->node[c].end)
-		if (d->node[c].keylen == len &&
-		    memcmp(d->strs + d->node[c].key, key, len) == 0)
+		if (d->node[c].keylen == len && (len == 0 ||
+		    (d->strs[d->node[c].key] == key[0] &&
+		    memcmp(d->strs + d->node[c].key, key, len) == 0)))
 			return (int)c;
 	return JNONE;
 }

@@ -321,6 +321,13 @@ b64_decode(const char *in, unsigned char *out, size_t outlen, size_t *n)
 struct verify_ctx {
 	EVP_PKEY *key;
 	EVP_PKEY_CTX *ctx[2];	/* [0] SHA-256, [1] SHA-1 */
+	/*
+	 * The body's digest, also per thread: EVP_Digest looks the algorithm
+	 * up in the provider tables (under a lock) and allocates a context
+	 * on every call.
+	 */
+	EVP_MD *md[2];
+	EVP_MD_CTX *md_ctx;
 };
 
 static __thread struct verify_ctx tls_vctx;
@@ -353,6 +360,23 @@ verify_ctx_get(EVP_PKEY *key, int sha1)
 	return v->ctx[sha1] = c;
 }
 
+static int
+body_digest(const char *body, size_t len, int sha1, unsigned char *md,
+    unsigned int *mdlen)
+{
+	struct verify_ctx *v = &tls_vctx;
+
+	if (v->md[sha1] == NULL &&
+	    (v->md[sha1] = EVP_MD_fetch(NULL, sha1 ? "SHA1" : "SHA256",
+	    NULL)) == NULL)
+		return -1;
+	if (v->md_ctx == NULL && (v->md_ctx = EVP_MD_CTX_new()) == NULL)
+		return -1;
+	return EVP_DigestInit_ex2(v->md_ctx, v->md[sha1], NULL) == 1 &&
+	    EVP_DigestUpdate(v->md_ctx, body, len) == 1 &&
+	    EVP_DigestFinal_ex(v->md_ctx, md, mdlen) == 1 ? 0 : -1;
+}
+
 void
 verify_thread_done(void)
 {
@@ -361,6 +385,9 @@ verify_thread_done(void)
 	EVP_PKEY_CTX_free(v->ctx[0]);
 	EVP_PKEY_CTX_free(v->ctx[1]);
 	EVP_PKEY_free(v->key);
+	EVP_MD_free(v->md[0]);
+	EVP_MD_free(v->md[1]);
+	EVP_MD_CTX_free(v->md_ctx);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -381,8 +408,7 @@ signature_check(EVP_PKEY *key, const char *sig256, const char *sig1,
 	if (b64_decode(b64, sig, sizeof(sig), &n) != 0)
 		return "signature_encoding";
 	if ((ctx = verify_ctx_get(key, sig256 == NULL)) == NULL ||
-	    EVP_Digest(body, len, md, &mdlen, sig256 != NULL ? EVP_sha256() :
-	    EVP_sha1(), NULL) != 1) {
+	    body_digest(body, len, sig256 == NULL, md, &mdlen) != 0) {
 		ERR_clear_error();
 		return "signature";
 	}
