@@ -176,66 +176,188 @@ close_fast_if_drained(FCGX_Request *req)
 		FCGX_Detach(req);
 }
 
+/*
+ * A connection can carry another request only if this one's input ended
+ * exactly where it should: at the empty FCGI_STDIN record.  The body has
+ * been read to its Content-Length, so that record is next (nginx sends
+ * it with the body); anything else (an unread, refused body) ends the
+ * connection.
+ */
+static int
+input_ended(FCGX_Request *req)
+{
+	char c;
+
+	return FCGX_GetStr(&c, 1, req->in) == 0 && FCGX_HasSeenEOF(req->in);
+}
+
+struct fcgi_conn {
+	FCGX_Request req;
+	int armed;		/* in the epoll set */
+	int last;		/* over FCGI_CONNS_MAX: one request, then close */
+	struct fcgi_conn *prev, *next;
+};
+
+/* Markers for the two fds that are not connections. */
+static char listen_mark, stop_mark;
+
+int
+fcgi_shared_init(struct fcgi_shared *sh, int listen_fd, int stop_fd)
+{
+	struct epoll_event ev = { 0 };
+
+	memset(sh, 0, sizeof(*sh));
+	sh->listen_fd = listen_fd;
+	sh->stop_fd = stop_fd;
+	if ((sh->ep = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		return -1;
+	pthread_mutex_init(&sh->mu, NULL);
+	/* EPOLLEXCLUSIVE: a new connection wakes one worker process. */
+	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+	ev.data.ptr = &listen_mark;
+	if (epoll_ctl(sh->ep, EPOLL_CTL_ADD, listen_fd, &ev) != 0)
+		return -1;
+	/* Level-triggered and never re-armed: it wakes every thread. */
+	ev.events = EPOLLIN;
+	ev.data.ptr = &stop_mark;
+	return epoll_ctl(sh->ep, EPOLL_CTL_ADD, stop_fd, &ev);
+}
+
+static struct fcgi_conn *
+conn_open(struct fcgi_shared *sh, int fd)
+{
+	struct fcgi_conn *c = calloc(1, sizeof(*c));
+
+	if (c == NULL || FCGX_InitRequest(&c->req, -1, 0) != 0) {
+		free(c);
+		close(fd);
+		return NULL;
+	}
+	/*
+	 * keepConnection = 1 stops FCGX_Accept_r's opening FCGX_Finish_r
+	 * from closing the fd; the begin-request record sets the real value.
+	 */
+	c->req.ipcFd = fd;
+	c->req.keepConnection = 1;
+	pthread_mutex_lock(&sh->mu);
+	c->next = sh->conns;
+	if (sh->conns != NULL)
+		sh->conns->prev = c;
+	sh->conns = c;
+	c->last = ++sh->nconns > FCGI_CONNS_MAX;
+	pthread_mutex_unlock(&sh->mu);
+	return c;
+}
+
+/* Closes (libfcgi may have already) and forgets a connection. */
+static void
+conn_close(struct fcgi_shared *sh, struct fcgi_conn *c)
+{
+	pthread_mutex_lock(&sh->mu);
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		sh->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	sh->nconns--;
+	pthread_mutex_unlock(&sh->mu);
+	if (c->req.ipcFd >= 0)
+		FCGX_Detach(&c->req);	/* a plain close, no lingering */
+	FCGX_Free(&c->req, 1);
+	free(c);
+}
+
+void
+fcgi_shared_close(struct fcgi_shared *sh)
+{
+	/*
+	 * An idle connection closed here may cross a request nginx is
+	 * sending on it; nginx passes such a request on to a new connection
+	 * (nginx/skill.conf.in, fastcgi_next_upstream).
+	 */
+	while (sh->conns != NULL)
+		conn_close(sh, sh->conns);
+	close(sh->ep);
+	pthread_mutex_destroy(&sh->mu);
+}
+
+/* Arms the connection for its next request, or closes it. */
+static void
+conn_wait(struct fcgi_shared *sh, struct fcgi_conn *c)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLONESHOT };
+
+	ev.data.ptr = c;
+	if (epoll_ctl(sh->ep, c->armed ? EPOLL_CTL_MOD : EPOLL_CTL_ADD,
+	    c->req.ipcFd, &ev) != 0) {
+		log_msg(LOG_ERROR, "fastcgi: cannot wait for the next request: "
+		    "%s", strerror(errno));
+		conn_close(sh, c);
+		return;
+	}
+	c->armed = 1;
+}
+
+/* Serves the next request on c; then c waits for another or is gone. */
+static void
+conn_serve(struct fcgi_thread *t, struct fcgi_conn *c)
+{
+	FCGX_Request *req = &c->req;
+	int keep;
+
+	if (FCGX_Accept_r(req) != 0) {
+		/* nginx closed it, or a protocol error: libfcgi closed it. */
+		conn_close(t->sh, c);
+		return;
+	}
+	handle_request(t, req);
+	keep = req->keepConnection && !c->last && input_ended(req);
+	if (!keep) {
+		close_fast_if_drained(req);
+		req->keepConnection = 0;
+	}
+	FCGX_Finish_r(req);
+	if (req->ipcFd < 0) {
+		conn_close(t->sh, c);
+		return;
+	}
+	conn_wait(t->sh, c);
+}
+
 void *
 fcgi_thread_main(void *arg)
 {
 	struct fcgi_thread *t = arg;
-	struct epoll_event ev, evs[2];
-	FCGX_Request req;
-	int ep;
+	struct fcgi_shared *sh = t->sh;
+	struct epoll_event ev;
 
-	/*
-	 * listen_sock -1: libfcgi never accepts by itself, so a thread only
-	 * ever blocks in epoll_wait, where the stop pipe can wake it.
-	 */
-	if (FCGX_InitRequest(&req, -1, 0) != 0 ||
-	    (ep = epoll_create1(EPOLL_CLOEXEC)) < 0) {
-		log_msg(LOG_ERROR, "thread %d: cannot start", t->id);
-		return NULL;
-	}
-	/* EPOLLEXCLUSIVE: one connection wakes one waiter, not all. */
-	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
-	ev.data.fd = t->listen_fd;
-	if (epoll_ctl(ep, EPOLL_CTL_ADD, t->listen_fd, &ev) != 0)
-		goto out;
-	ev.events = EPOLLIN;
-	ev.data.fd = t->stop_fd;
-	if (epoll_ctl(ep, EPOLL_CTL_ADD, t->stop_fd, &ev) != 0)
-		goto out;
 	for (;;) {
-		int n = epoll_wait(ep, evs, 2, -1), fd, stop = 0;
+		/* One event at a time: the others stay for the other threads. */
+		int n = epoll_wait(sh->ep, &ev, 1, -1), fd;
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			break;
-		for (int i = 0; i < n; i++)
-			stop |= evs[i].data.fd == t->stop_fd;
-		if (stop)
+		if (n == 0)
+			continue;
+		if (ev.data.ptr == &stop_mark)
 			break;
-		fd = accept4(t->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+		if (ev.data.ptr != &listen_mark) {
+			conn_serve(t, ev.data.ptr);
+			continue;
+		}
+		fd = accept4(sh->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd < 0)
-			continue;	/* another worker took it */
-		/*
-		 * Hand the connection to libfcgi.  keepConnection = 1 stops
-		 * FCGX_Accept_r's opening FCGX_Finish_r from closing it; the
-		 * begin-request record then sets the real value.
-		 */
-		req.ipcFd = fd;
-		req.keepConnection = 1;
-		if (FCGX_Accept_r(&req) != 0)
-			continue;	/* protocol error; libfcgi closed it */
-		handle_request(t, &req);
-		if (!req.keepConnection)
-			close_fast_if_drained(&req);
-		FCGX_Finish_r(&req);
-		/* One request per connection (nginx default, no keep_conn). */
-		if (req.ipcFd >= 0)
-			FCGX_Free(&req, 1);
+			continue;	/* another thread or worker took it */
+		{
+			struct fcgi_conn *c = conn_open(sh, fd);
+
+			if (c != NULL)
+				conn_serve(t, c);
+		}
 	}
-out:
-	FCGX_Free(&req, 1);
-	close(ep);
 	verify_thread_done();
 	return NULL;
 }

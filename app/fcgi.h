@@ -6,18 +6,34 @@
 #include "core.h"
 
 /*
- * The FastCGI side: each thread waits on the shared listening socket
- * and on the stop pipe, accepts a connection itself, lets libfcgi read
- * the request, maps it to an HTTP status and writes the answer.
+ * The FastCGI side.  nginx keeps its connections to the worker open
+ * between requests (fastcgi_keep_conn): one epoll set per process holds
+ * the listening socket, the stop pipe and every kept connection, each
+ * armed for one event at a time, so whichever thread is free serves the
+ * next request on any connection.
  */
+
+struct fcgi_conn;
+
+struct fcgi_shared {
+	int ep;			/* the epoll set */
+	int listen_fd;
+	int stop_fd;		/* readable once the worker is stopping */
+	pthread_mutex_t mu;	/* guards the list and the count */
+	struct fcgi_conn *conns;	/* every open connection */
+	int nconns;
+};
 
 struct fcgi_thread {
 	int id;
-	int listen_fd;
-	int stop_fd;		/* readable once the worker is stopping */
+	struct fcgi_shared *sh;
 	struct core core;
 	pthread_t tid;
 };
+
+int fcgi_shared_init(struct fcgi_shared *sh, int listen_fd, int stop_fd);
+/* After the threads are gone: closes the connections left open. */
+void fcgi_shared_close(struct fcgi_shared *sh);
 
 void *fcgi_thread_main(void *arg);
 

@@ -43,6 +43,13 @@
 #define THREADS_MAX		64
 #define THREADS_DEFAULT		4
 
+/*
+ * FastCGI connections one worker process keeps open for nginx.  nginx
+ * keeps at most its upstream "keepalive" count idle per nginx process;
+ * above this cap a connection is closed after its request.
+ */
+#define FCGI_CONNS_MAX		256
+
 /* Graceful stop: in-flight requests get this long to finish. */
 #define SHUTDOWN_GRACE_MS	5000
 

@@ -129,7 +129,7 @@ print_scopes(struct config *cfg, const char *file)
 /* Starts the threads; returns how many run. */
 static int
 start_threads(struct fcgi_thread *threads, const struct config *cfg,
-    struct verifier *verifier, int stop_fd)
+    struct verifier *verifier, struct fcgi_shared *sh)
 {
 	int n;
 
@@ -137,8 +137,7 @@ start_threads(struct fcgi_thread *threads, const struct config *cfg,
 		struct fcgi_thread *t = &threads[n];
 
 		t->id = n;
-		t->listen_fd = LISTEN_FD;
-		t->stop_fd = stop_fd;
+		t->sh = sh;
 		t->core.cfg = cfg;
 		t->core.verifier = verifier;
 		t->core.io = profile_io_new(cfg);
@@ -178,12 +177,14 @@ static int
 serve(const struct config *cfg, struct verifier *verifier)
 {
 	struct fcgi_thread *threads;
+	struct fcgi_shared sh;
 	int stop_pipe[2], sig = 0, started, rc = 1;
 	sigset_t mask;
 
-	/* Every thread shares the socket; each waits in epoll, never accept. */
+	/* The threads share the socket and wait in epoll, never in accept. */
 	if (fcntl(LISTEN_FD, F_SETFL, fcntl(LISTEN_FD, F_GETFL) | O_NONBLOCK) != 0 ||
-	    FCGX_Init() != 0 || pipe2(stop_pipe, O_CLOEXEC) != 0) {
+	    FCGX_Init() != 0 || pipe2(stop_pipe, O_CLOEXEC) != 0 ||
+	    fcgi_shared_init(&sh, LISTEN_FD, stop_pipe[0]) != 0) {
 		log_msg(LOG_ERROR, "worker: cannot set up: %s", strerror(errno));
 		return 1;
 	}
@@ -197,7 +198,7 @@ serve(const struct config *cfg, struct verifier *verifier)
 	if ((threads = calloc((size_t)cfg->worker_threads,
 	    sizeof(*threads))) == NULL)
 		return 1;
-	started = start_threads(threads, cfg, verifier, stop_pipe[0]);
+	started = start_threads(threads, cfg, verifier, &sh);
 	if (started == cfg->worker_threads) {
 		log_msg(LOG_INFO, "worker: ready, %d threads, config %s, "
 		    "allocator %s", started, cfg->path, allocator_name());
@@ -216,6 +217,7 @@ serve(const struct config *cfg, struct verifier *verifier)
 		    "exiting", SHUTDOWN_GRACE_MS);
 		_exit(1);
 	}
+	fcgi_shared_close(&sh);
 	for (int i = 0; i < started; i++)
 		profile_io_free(threads[i].core.io);
 	free(threads);

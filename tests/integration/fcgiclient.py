@@ -22,11 +22,39 @@ def _pair(k, v):
     return n(k) + n(v) + k + v
 
 
-def head(params):
-    """Begin-request (responder role) and the params stream, ended."""
+def head(params, keep=False):
+    """Begin-request (responder role) and the params stream, ended; keep
+    sets FCGI_KEEP_CONN (the connection stays open after the answer)."""
     p = b"".join(_pair(k.encode(), v.encode()) for k, v in params.items())
-    return (_record(BEGIN, struct.pack(">HB5x", 1, 0)) +
+    return (_record(BEGIN, struct.pack(">HB5x", 1, 1 if keep else 0)) +
             _record(PARAMS, p) + _record(PARAMS, b""))
+
+
+def read_answer(s):
+    """Reads one answer from socket s: (stdout bytes, ended), where ended
+    is False when the connection closed (or failed) before the end-request
+    record."""
+    out = b""
+    data = b""
+    while True:
+        while len(data) >= 8:
+            _, kind, _, clen, plen, _ = struct.unpack(">BBHHBB", data[:8])
+            if len(data) < 8 + clen + plen:
+                break
+            if kind == STDOUT:
+                out += data[8:8 + clen]
+            data = data[8 + clen + plen:]
+            if kind == END:
+                if data:
+                    raise AssertionError("bytes after end-request: %r" % data)
+                return out, True
+        try:
+            chunk = s.recv(65536)
+        except OSError:
+            chunk = b""
+        if not chunk:
+            return out, False
+        data += chunk
 
 
 def stdin(body):
@@ -46,28 +74,10 @@ def exchange(sock_path, params, body=b"", timeout=10, send_body=True):
             s.sendall(stdin(body))
         except OSError:
             pass    # the worker may answer and close before reading it all
-    out = b""
-    data = b""
-    while True:
-        try:
-            chunk = s.recv(65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        data += chunk
-        while len(data) >= 8:
-            _, kind, _, clen, plen, _ = struct.unpack(">BBHHBB", data[:8])
-            if len(data) < 8 + clen + plen:
-                break
-            if kind == STDOUT:
-                out += data[8:8 + clen]
-            data = data[8 + clen + plen:]
-            if kind == END:
-                s.close()
-                return out
-    s.close()
-    return out
+    try:
+        return read_answer(s)[0]
+    finally:
+        s.close()
 
 
 def request(sock_path, params, body=b"", timeout=10, send_body=True):

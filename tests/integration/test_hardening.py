@@ -65,6 +65,57 @@ def test_sigkill_under_load_bounded_errors(env):
               "errors after the replacement worker came up")
 
 
+def _fastcgi_conns(stack):
+    """Inodes of the worker ends of connections on the stack's socket."""
+    path = os.path.join(stack.dir, "skill.sock")
+    p = os.path.join(stack.dir, "sockdir")
+    if os.path.exists(p):
+        path = os.path.join(open(p).read().strip(), "skill.sock")
+    out = set()
+    with open("/proc/net/unix") as f:
+        next(f)
+        for line in f:
+            cols = line.split()
+            # St 03: connected (the listening socket is 01).
+            if len(cols) >= 8 and cols[7] == path and cols[5] == "03":
+                out.add(cols[6])
+    return out
+
+
+def test_nginx_keeps_fastcgi_connections(env):
+    """nginx keeps its FastCGI connections open between requests: ten
+    requests in a row use at most one connection per nginx process, and
+    the connection is still open after the last answer."""
+    with env.own_stack(name="keepconn", workers=1) as s:
+        seen = set()
+        for i in range(10):
+            validate_response(s.send("launch", person=None))
+            now = _fastcgi_conns(s)
+            check(now, "no open FastCGI connection after request %d" % i)
+            seen |= now
+        check(len(seen) <= 2, "%d FastCGI connections for 10 requests"
+              % len(seen))
+
+
+def test_worker_restart_under_load_no_errors(env):
+    """A worker that stops (SIGTERM) while nginx holds kept connections to
+    it: requests nginx sends on them as they close are passed on to a new
+    connection (nginx/skill.conf.in), so none fails."""
+    with env.own_stack(name="restart", workers=2) as s:
+        with Load(s) as load:
+            wait_for(lambda: load.count() >= 50, 30, "load started")
+            for _ in range(6):
+                victim = s.worker_pids()[0]
+                os.kill(victim, signal.SIGTERM)
+                wait_for(lambda: len(s.worker_pids()) == 2 and
+                         victim not in s.worker_pids(), 10, "replacement")
+                mark = load.count()
+                wait_for(lambda: load.count() >= mark + 50, 30,
+                         "requests after the restart")
+        bad = [r for r in load.results if r != 200]
+        eq(bad, [], "failures while workers restarted")
+
+
 def test_nginx_reload_under_load_no_errors(env):
     with env.own_stack(name="reload") as s:
         with Load(s) as load:

@@ -5,7 +5,7 @@ import os
 import re
 import socket
 
-from fcgiclient import head, request, stdin
+from fcgiclient import head, read_answer, request, stdin
 from harness import check, eq, sim, PKI
 
 
@@ -139,3 +139,74 @@ def test_direct_closes_at_once_when_input_read(env):
             conn.close()
         check(closed, "%s: the worker's end was still open after its EOF"
               % name)
+
+
+def _launch(s):
+    e = sim.build_envelope("launch", person=None,
+                           api_endpoint=s.env_api_endpoint)
+    body = sim.encode_envelope(e)
+    h = sim.sign_headers(body, os.path.join(PKI, "keys", "echo-api.key"))
+    return _params(CONTENT_LENGTH=str(len(body)),
+                   HTTP_SIGNATURECERTCHAINURL=h["SignatureCertChainUrl"],
+                   HTTP_SIGNATURE_256=h["Signature-256"]), body
+
+
+def _kept(sock_path):
+    c = socket.socket(socket.AF_UNIX)
+    c.settimeout(5)
+    c.connect(sock_path)
+    return c
+
+
+def _ask(conn, params, body, keep=True):
+    conn.sendall(head(params, keep=keep) + stdin(body))
+    return read_answer(conn)
+
+
+def test_direct_kept_connections_served_by_any_thread(env):
+    """With FCGI_KEEP_CONN (nginx's fastcgi_keep_conn) a connection stays
+    open for the next request, and no thread waits on an idle one: with
+    two threads and four idle kept connections, a request on a new
+    connection and the next ones on the kept connections are all answered
+    at once (a thread per connection would hang on the first two)."""
+    with env.own_stack(name="keep", workers=1, worker_threads=2) as s:
+        params, body = _launch(s)
+        conns = [_kept(_sock(s)) for _ in range(4)]
+        try:
+            for i, c in enumerate(conns):
+                out, ended = _ask(c, params, body)
+                check(ended and b"Status: 200" in out,
+                      "first answer on kept connection %d: %r" % (i, out[:80]))
+            fresh = _kept(_sock(s))
+            out, ended = _ask(fresh, params, body, keep=False)
+            check(ended and b"Status: 200" in out, "new connection: %r"
+                  % out[:80])
+            eq(fresh.recv(1), b"", "no FCGI_KEEP_CONN: closed after the answer")
+            fresh.close()
+            for rnd in range(3):
+                for i, c in enumerate(conns):
+                    out, ended = _ask(c, params, body)
+                    check(ended and b"Status: 200" in out,
+                          "round %d on kept connection %d: %r"
+                          % (rnd, i, out[:80]))
+        finally:
+            for c in conns:
+                c.close()
+
+
+def test_direct_kept_connection_closed_after_unread_body(env):
+    """A refused body is not read, so the connection cannot carry another
+    request: the worker closes it after the answer even with
+    FCGI_KEEP_CONN; a good request before it leaves it open."""
+    s = env.shared()
+    params, body = _launch(s)
+    c = _kept(_sock(s))
+    try:
+        out, ended = _ask(c, params, body)
+        check(ended and b"Status: 200" in out, "launch: %r" % out[:80])
+        out, ended = _ask(c, _params(CONTENT_TYPE="text/plain",
+                                     CONTENT_LENGTH="2"), b"{}")
+        check(ended and b"Status: 415" in out, "415: %r" % out[:80])
+        eq(c.recv(1), b"", "closed after the request with unread input")
+    finally:
+        c.close()
