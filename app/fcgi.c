@@ -287,16 +287,19 @@ static void
 conn_wait(struct fcgi_shared *sh, struct fcgi_conn *c)
 {
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLONESHOT };
+	int op = c->armed ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
 
+	/*
+	 * Set before epoll_ctl: once armed, the next request may be served
+	 * by another thread at once, and it must see armed.
+	 */
+	c->armed = 1;
 	ev.data.ptr = c;
-	if (epoll_ctl(sh->ep, c->armed ? EPOLL_CTL_MOD : EPOLL_CTL_ADD,
-	    c->req.ipcFd, &ev) != 0) {
+	if (epoll_ctl(sh->ep, op, c->req.ipcFd, &ev) != 0) {
 		log_msg(LOG_ERROR, "fastcgi: cannot wait for the next request: "
 		    "%s", strerror(errno));
 		conn_close(sh, c);
-		return;
 	}
-	c->armed = 1;
 }
 
 /* Serves the next request on c; then c waits for another or is gone. */
