@@ -1,4 +1,5 @@
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -70,6 +71,38 @@ static const struct field_rule rules[] = {
 	{ "request.body.acceptedPersonPermissions", JT_ARRAY, 0 },
 };
 
+#define NRULES (sizeof(rules) / sizeof(rules[0]))
+
+/*
+ * Each rule's parent rule (the path without its last name), found once:
+ * a rule's value is then one look-up in its parent's, not a walk from the
+ * root.  parent -1 with key 0: look up the whole path from the root.
+ */
+static struct {
+	int parent;
+	size_t key;		/* offset of the last name in path */
+} links[NRULES];
+static pthread_once_t links_once = PTHREAD_ONCE_INIT;
+
+static void
+link_rules(void)
+{
+	for (size_t i = 0; i < NRULES; i++) {
+		const char *path = rules[i].path, *dot = strrchr(path, '.');
+		size_t n = dot ? (size_t)(dot - path) : 0;
+
+		links[i].parent = -1;
+		links[i].key = 0;
+		for (size_t j = 0; dot != NULL && j < i; j++)
+			if (strlen(rules[j].path) == n &&
+			    strncmp(rules[j].path, path, n) == 0) {
+				links[i].parent = (int)j;
+				links[i].key = n + 1;
+				break;
+			}
+	}
+}
+
 static const struct {
 	const char *type;
 	enum req_kind kind;
@@ -116,10 +149,15 @@ static const char *
 check_rules(const struct jdoc *d, enum req_kind kind, char *buf,
     size_t buflen)
 {
-	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
-		int o = jdoc_path(d, 0, rules[i].path);
+	int node[NRULES];
 
-		if (o == JNONE) {
+	pthread_once(&links_once, link_rules);
+	for (size_t i = 0; i < NRULES; i++) {
+		const char *key = rules[i].path + links[i].key;
+		int o = links[i].parent < 0 ? jdoc_path(d, 0, key) :
+		    jdoc_get(d, node[links[i].parent], key);
+
+		if ((node[i] = o) == JNONE) {
 			if (!(rules[i].required & kind))
 				continue;
 			snprintf(buf, buflen, "missing %s", rules[i].path);
