@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include <curl/curl.h>
+#include <openssl/ssl.h>
 
 #include "http1.h"
 #include "jtree.h"
@@ -319,6 +320,21 @@ call_pending(const struct api_conn *c)
 	return c->state == CALL_SEND || c->state == CALL_READ;
 }
 
+/*
+ * OpenSSL reads a whole TLS record, and whatever follows it, per recv()
+ * instead of the 5-byte record header first: one system call per answer,
+ * not two.  call_step reads until EAGAIN before it waits, so it never
+ * waits for bytes OpenSSL already holds.
+ */
+static CURLcode
+tls_read_ahead(CURL *h, void *ssl_ctx, void *arg)
+{
+	(void)h;
+	(void)arg;
+	SSL_CTX_set_read_ahead((SSL_CTX *)ssl_ctx, 1);
+	return CURLE_OK;
+}
+
 /* Starts connecting slot f to origin within ms; conns_wait() ends it. */
 static const char *
 conn_begin(struct io_state *st, int f, const struct config *cfg,
@@ -340,6 +356,7 @@ conn_begin(struct io_state *st, int f, const struct config *cfg,
 	curl_easy_setopt(c->h, CURLOPT_HTTP_VERSION,
 	    (long)CURL_HTTP_VERSION_1_1);
 	curl_easy_setopt(c->h, CURLOPT_PRIVATE, (void *)(long)f);
+	curl_easy_setopt(c->h, CURLOPT_SSL_CTX_FUNCTION, tls_read_ahead);
 	if (curl_multi_add_handle(st->connect, c->h) != CURLM_OK) {
 		curl_easy_cleanup(c->h);
 		c->h = NULL;
