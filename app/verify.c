@@ -339,10 +339,12 @@ verify_ctx_get(EVP_PKEY *key, int sha1)
 	EVP_PKEY_CTX *c;
 
 	if (v->key != key) {
+		/* A new key: new contexts; the digest state is the same. */
 		EVP_PKEY_CTX_free(v->ctx[0]);
 		EVP_PKEY_CTX_free(v->ctx[1]);
 		EVP_PKEY_free(v->key);
-		memset(v, 0, sizeof(*v));
+		v->ctx[0] = v->ctx[1] = NULL;
+		v->key = NULL;
 		if (EVP_PKEY_up_ref(key) != 1)
 			return NULL;
 		v->key = key;
