@@ -97,6 +97,22 @@ def test_nginx_keeps_fastcgi_connections(env):
               % len(seen))
 
 
+def test_fastcgi_keepalive_off_one_request_per_connection(env):
+    """FASTCGI_KEEPALIVE=off: nginx opens a connection per request and
+    never passes a request on twice; nothing stays open afterwards."""
+    with env.own_stack(name="nokeep", workers=1,
+                       extra_env={"FASTCGI_KEEPALIVE": "off"}) as s:
+        conf = open(os.path.join(s.dir, "nginx.conf")).read()
+        check(not re.search(r"\n\s*fastcgi_keep_conn on;", conf) and
+              "fastcgi_next_upstream off;" in conf and
+              not re.search(r"\n\s*keepalive \d+;", conf),
+              "nginx.conf still keeps connections")
+        for _ in range(3):
+            validate_response(s.send("launch", person=None))
+        wait_for(lambda: not _fastcgi_conns(s), 5,
+                 "FastCGI connections closed after their request")
+
+
 def test_worker_restart_under_load_no_errors(env):
     """A worker that stops (SIGTERM) while nginx holds kept connections to
     it: requests nginx sends on them as they close are passed on to a new
