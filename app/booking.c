@@ -219,7 +219,7 @@ booking_ref(const struct backend_res *res, char *out, size_t outlen)
 	size_t n = 0;
 
 	out[0] = '\0';
-	if (jdoc_parse(&d, res->body, res->len, 4, 256, &why) != 0)
+	if (jdoc_parse(&d, res->body, res->len, 4, JSON_NODES_MAX, &why) != 0)
 		return;
 	if ((id = jdoc_path_str(&d, 0, "bookingId")) != NULL) {
 		for (; *id && n + 1 < outlen && n < 32; id++)
