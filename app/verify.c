@@ -322,8 +322,9 @@ struct verify_ctx {
 	EVP_PKEY *key;
 	EVP_PKEY_CTX *ctx[2];	/* [0] SHA-256, [1] SHA-1 */
 	/*
-	 * The body's digest, also per thread: EVP_Digest looks the algorithm
-	 * up in the provider tables (under a lock) and allocates a context
+	 * The digests (thread_md), for the contexts above and for hashing
+	 * the body, and the hash's context: EVP_Digest looked the algorithm
+	 * up in the provider tables (under a lock) and allocated a context
 	 * on every call.
 	 */
 	EVP_MD *md[2];
@@ -332,11 +333,21 @@ struct verify_ctx {
 
 static __thread struct verify_ctx tls_vctx;
 
+/* The signature's digest, looked up once per thread. */
+static EVP_MD *
+thread_md(struct verify_ctx *v, int sha1)
+{
+	if (v->md[sha1] == NULL)
+		v->md[sha1] = EVP_MD_fetch(NULL, sha1 ? "SHA1" : "SHA256", NULL);
+	return v->md[sha1];
+}
+
 static EVP_PKEY_CTX *
 verify_ctx_get(EVP_PKEY *key, int sha1)
 {
 	struct verify_ctx *v = &tls_vctx;
 	EVP_PKEY_CTX *c;
+	EVP_MD *md;
 
 	if (v->key != key) {
 		/* A new key: new contexts; the digest state is the same. */
@@ -351,11 +362,12 @@ verify_ctx_get(EVP_PKEY *key, int sha1)
 	}
 	if (v->ctx[sha1] != NULL)
 		return v->ctx[sha1];
+	if ((md = thread_md(v, sha1)) == NULL)
+		return NULL;
 	if ((c = EVP_PKEY_CTX_new(key, NULL)) == NULL ||
 	    EVP_PKEY_verify_init(c) != 1 ||
 	    EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PADDING) != 1 ||
-	    EVP_PKEY_CTX_set_signature_md(c, sha1 ? EVP_sha1() :
-	    EVP_sha256()) != 1) {
+	    EVP_PKEY_CTX_set_signature_md(c, md) != 1) {
 		EVP_PKEY_CTX_free(c);
 		return NULL;
 	}
@@ -367,14 +379,12 @@ body_digest(const char *body, size_t len, int sha1, unsigned char *md,
     unsigned int *mdlen)
 {
 	struct verify_ctx *v = &tls_vctx;
+	EVP_MD *type = thread_md(v, sha1);
 
-	if (v->md[sha1] == NULL &&
-	    (v->md[sha1] = EVP_MD_fetch(NULL, sha1 ? "SHA1" : "SHA256",
-	    NULL)) == NULL)
+	if (type == NULL ||
+	    (v->md_ctx == NULL && (v->md_ctx = EVP_MD_CTX_new()) == NULL))
 		return -1;
-	if (v->md_ctx == NULL && (v->md_ctx = EVP_MD_CTX_new()) == NULL)
-		return -1;
-	return EVP_DigestInit_ex2(v->md_ctx, v->md[sha1], NULL) == 1 &&
+	return EVP_DigestInit_ex2(v->md_ctx, type, NULL) == 1 &&
 	    EVP_DigestUpdate(v->md_ctx, body, len) == 1 &&
 	    EVP_DigestFinal_ex(v->md_ctx, md, mdlen) == 1 ? 0 : -1;
 }
