@@ -259,7 +259,7 @@ envelope_parse(struct envelope *env, const char *body, size_t len,
 	int o;
 
 	memset(env, 0, sizeof(*env));
-	env->slots = env->request = env->session_attributes = JNONE;
+	env->slots = JNONE;
 	if (jdoc_parse(&env->doc, body, len, JSON_DEPTH_MAX, JSON_NODES_MAX,
 	    why) != 0)
 		return -1;
@@ -283,7 +283,6 @@ envelope_parse(struct envelope *env, const char *body, size_t len,
 		*why = "unsupported version";
 		return -1;
 	}
-	env->request = jdoc_path(d, 0, "request");
 	env->request_id = jdoc_path_str(d, 0, "request.requestId");
 	env->timestamp = jdoc_path_str(d, 0, "request.timestamp");
 	if (envelope_parse_time(env->timestamp, &env->time) != 0) {
@@ -311,7 +310,6 @@ envelope_parse(struct envelope *env, const char *body, size_t len,
 	env->has_session = jdoc_path(d, 0, "session") != JNONE;
 	env->session_new = jdoc_type(d, jdoc_path(d, 0, "session.new")) ==
 	    JT_TRUE;
-	env->session_attributes = jdoc_path(d, 0, "session.attributes");
 	env->intent_name = jdoc_path_str(d, 0, "request.intent.name");
 	env->dialog_state = jdoc_path_str(d, 0, "request.dialogState");
 	*why = NULL;
@@ -323,7 +321,7 @@ envelope_free(struct envelope *env)
 {
 	jdoc_free(&env->doc);
 	memset(env, 0, sizeof(*env));
-	env->slots = env->request = env->session_attributes = JNONE;
+	env->slots = JNONE;
 }
 
 const char *

@@ -9,7 +9,7 @@
 /*
  * The Alexa request envelope (PROTOCOL.md section 1), parsed and checked
  * against a table of fields.  Every string pointer below points into
- * doc and lives as long as the envelope; the ints are doc node indexes
+ * doc and lives as long as the envelope; slots is a doc node index
  * (JNONE when absent).
  */
 
@@ -38,11 +38,9 @@ struct envelope {
 	const char *api_token;
 	int has_session;
 	int session_new;
-	int session_attributes;
 	const char *intent_name;
 	const char *dialog_state;
 	int slots;
-	int request;
 	char why[96];			/* room for a failure reason */
 };
 

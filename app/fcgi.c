@@ -208,7 +208,6 @@ fcgi_shared_init(struct fcgi_shared *sh, int listen_fd, int stop_fd)
 
 	memset(sh, 0, sizeof(*sh));
 	sh->listen_fd = listen_fd;
-	sh->stop_fd = stop_fd;
 	if ((sh->ep = epoll_create1(EPOLL_CLOEXEC)) < 0)
 		return -1;
 	pthread_mutex_init(&sh->mu, NULL);

@@ -18,19 +18,18 @@ struct fcgi_conn;
 struct fcgi_shared {
 	int ep;			/* the epoll set */
 	int listen_fd;
-	int stop_fd;		/* readable once the worker is stopping */
 	pthread_mutex_t mu;	/* guards the list and the count */
 	struct fcgi_conn *conns;	/* every open connection */
 	int nconns;
 };
 
 struct fcgi_thread {
-	int id;
 	struct fcgi_shared *sh;
 	struct core core;
 	pthread_t tid;
 };
 
+/* stop_fd: readable once the worker is stopping. */
 int fcgi_shared_init(struct fcgi_shared *sh, int listen_fd, int stop_fd);
 /* After the threads are gone: closes the connections left open. */
 void fcgi_shared_close(struct fcgi_shared *sh);

@@ -412,7 +412,6 @@ jdoc_parse(struct jdoc *d, const char *buf, size_t len, int max_depth,
 		return -1;
 	}
 	d->src = buf;
-	d->src_len = (uint32_t)len;
 	d->max_nodes = max_nodes;
 	if ((d->strs = malloc(len + 1)) == NULL) {
 		*why = "out of memory";

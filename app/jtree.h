@@ -36,7 +36,6 @@ struct jdoc {
 	char *strs;
 	uint32_t slen;
 	const char *src;
-	uint32_t src_len;
 	uint32_t max_nodes;
 };
 

@@ -136,7 +136,6 @@ start_threads(struct fcgi_thread *threads, const struct config *cfg,
 	for (n = 0; n < cfg->worker_threads; n++) {
 		struct fcgi_thread *t = &threads[n];
 
-		t->id = n;
 		t->sh = sh;
 		t->core.cfg = cfg;
 		t->core.verifier = verifier;

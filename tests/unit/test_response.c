@@ -2,7 +2,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../app/jsonutil.h"
 #include "../../app/response.h"
 #include "unit.h"
 

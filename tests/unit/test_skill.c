@@ -6,7 +6,6 @@
 
 #include "../../app/config.h"
 #include "../../app/envelope.h"
-#include "../../app/jsonutil.h"
 #include "../../app/profile.h"
 #include "../../app/response.h"
 #include "../../app/skill.h"
