@@ -81,6 +81,25 @@ date_in_past(const char *ymd, time_t now)
 	return strcmp(ymd, yesterday) < 0;
 }
 
+/*
+ * What booking_intent checks of its slots, for an action that comes back
+ * in a consent token: well-formed is not enough (2026-99-99, 99:99), and
+ * the day may have passed while the user was asked.
+ */
+int
+action_valid(const struct skill_req *r, const struct skill_action *a)
+{
+	char buf[64];
+
+	if (a->kind == ACT_DETAILS)
+		return 1;
+	return a->kind == ACT_BOOK &&
+	    msg_date(r->loc, a->date, buf, sizeof(buf)) == 0 &&
+	    !date_in_past(a->date, r->env->time) &&
+	    msg_time(r->loc, a->time, buf, sizeof(buf)) == 0 &&
+	    a->party >= 1 && a->party <= PARTY_MAX;
+}
+
 void
 booking_intent(struct skill_req *r)
 {
@@ -274,14 +293,18 @@ book(struct skill_req *r, const struct skill_action *act)
 	enum profile_field nf = skill_name_field(r->cfg);
 	unsigned need = PF_BIT(nf) | PF_BIT(PF_MOBILE);
 	struct backend_res *res = calloc(1, sizeof(*res));
-	char date[64], time[32], party[8], ref[40], sms[512];
+	char date[64] = "", time[32] = "", party[8], ref[40], sms[512];
 	const char *k[] = { "party", "date", "time", "name", "ref", "address" };
 	const char *v[6];
 	struct profile p;
 	int texted = -1;
 
-	if (res == NULL)
+	/* Checked by booking_intent or action_valid: never spoken empty. */
+	if (res == NULL || msg_date(r->loc, act->date, date, sizeof(date)) != 0 ||
+	    msg_time(r->loc, act->time, time, sizeof(time)) != 0) {
+		free(res);
 		return;
+	}
 	r->io->profile_fetch(r->io, r->env, need, &p);
 	if (consent_check(r, &p, need, act))
 		goto out;
@@ -299,8 +322,6 @@ book(struct skill_req *r, const struct skill_action *act)
 		goto out;
 	}
 	booking_ref(res, ref, sizeof(ref));
-	msg_date(r->loc, act->date, date, sizeof(date));
-	msg_time(r->loc, act->time, time, sizeof(time));
 	snprintf(party, sizeof(party), "%d", act->party);
 	v[0] = party;
 	v[1] = date;

@@ -183,7 +183,7 @@ consent_resumed(struct skill_req *r)
 		status = jdoc_path_str(d, 0, "request.payload.status");
 		token = jdoc_path_str(d, 0, "request.token");
 	}
-	if (action_decode(token, &act) != 0) {
+	if (action_decode(token, &act) != 0 || !action_valid(r, &act)) {
 		skill_say(r, M_WELCOME);
 		skill_say(r, M_WHAT_CAN_I_DO);
 		skill_listen(r);

@@ -57,6 +57,8 @@ void consent_event(struct skill_req *r);
 
 int action_encode(const struct skill_action *a, char *out, size_t outlen);
 int action_decode(const char *token, struct skill_action *a);
+/* 1 if a decoded action holds a real, bookable date, time and party. */
+int action_valid(const struct skill_req *r, const struct skill_action *a);
 
 /* Runs the action: books (and texts) or texts the details. */
 void booking_run(struct skill_req *r, const struct skill_action *act);

@@ -806,6 +806,33 @@ START_TEST(voice_consent_resumed)
 }
 END_TEST
 
+/* Well-formed tokens with a day, hour or party the intent would refuse. */
+START_TEST(voice_consent_token_checked_like_slots)
+{
+	static const char *const bad[] = {
+		"v1|book|2026-99-99|99:99|2",	/* no such day or hour */
+		"v1|book|2027-02-30|20:00|2",
+		"v1|book|2026-12-31|24:00|2",
+		"v1|book|2026-12-31|20:60|2",
+		"v1|book|2026-11-01|20:00|2",	/* before the request's day */
+		"v1|book|1999-12-31|20:00|2",
+	};
+	struct fake f;
+	struct result r;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		fake_init(&f);
+		run(conf("voice_consent = yes\n"), &f, resumed("ACCEPTED",
+		    bad[i]), &r);
+		ck_assert_msg(f.fetches + f.posts == 0, "%s: %d calls", bad[i],
+		    f.fetches + f.posts);
+		ck_assert_str_eq(r.outcome, "consent_resumed: unknown token");
+		ck_has(r.ssml, "Welcome to The Corner Table!");
+		done(&r);
+	}
+}
+END_TEST
+
 START_TEST(action_token_round_trip)
 {
 	struct skill_action a = { .kind = ACT_BOOK, .date = "2026-12-24",
@@ -936,6 +963,7 @@ suite_skill(void)
 	tcase_add_test(tc, unavailable_apologises);
 	tcase_add_test(tc, voice_consent_directive);
 	tcase_add_test(tc, voice_consent_resumed);
+	tcase_add_test(tc, voice_consent_token_checked_like_slots);
 	tcase_add_test(tc, action_token_round_trip);
 	tcase_add_test(tc, permission_event_outcome);
 	suite_add_tcase(s, tc);
