@@ -169,7 +169,7 @@ allocator_name(void)
 }
 
 /*
- * Serves until SIGTERM/SIGINT, then lets the threads finish the requests
+ * Serves until SIGTERM, SIGINT or SIGQUIT, then lets the threads finish the requests
  * they hold (SHUTDOWN_GRACE_MS at most) and returns the exit status.
  */
 static int
@@ -190,6 +190,11 @@ serve(const struct config *cfg, struct verifier *verifier)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
+	/*
+	 * Debian's multiwatch 1.0.0 sends the signal after the one -s names:
+	 * SIGQUIT for "-s TERM".  A stop it passes on must stay graceful.
+	 */
+	sigaddset(&mask, SIGQUIT);
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &mask, NULL);
@@ -202,7 +207,7 @@ serve(const struct config *cfg, struct verifier *verifier)
 		log_msg(LOG_INFO, "worker: ready, %d threads, config %s, "
 		    "allocator %s", started, cfg->path, allocator_name());
 		while (sigwait(&mask, &sig) == 0 && sig != SIGTERM &&
-		    sig != SIGINT)
+		    sig != SIGINT && sig != SIGQUIT)
 			;	/* HUP/USR1: nothing to reload; config is fixed */
 		log_msg(LOG_INFO, "worker: signal %d, finishing requests in "
 		    "flight", sig);

@@ -242,6 +242,19 @@ def test_stack_status_exit_codes(env):
 
 def test_sigterm_finishes_request_in_flight(env):
     """A worker told to stop finishes the request it holds, then exits."""
+    _stop_with_request_in_flight(env, lambda s, pid: os.kill(pid, signal.SIGTERM))
+
+
+def test_stopping_multiwatch_finishes_request_in_flight(env):
+    """SIGTERM to multiwatch alone, as `systemctl stop` sends it
+    (KillMode=mixed): multiwatch passes a signal on to the workers
+    (Debian's build sends SIGQUIT for -s TERM), and the request in flight
+    still gets its answer."""
+    _stop_with_request_in_flight(
+        env, lambda s, pid: os.kill(s.group(), signal.SIGTERM))
+
+
+def _stop_with_request_in_flight(env, stop):
     from harness import token
     with env.own_stack(name="term", workers=1, api_timeout_ms=3000) as s:
         pid = s.worker_pids()[0]
@@ -257,7 +270,7 @@ def test_sigterm_finishes_request_in_flight(env):
             c["status"] is None for c in env.profile.calls()), 10,
             "request waiting on the profile API")
         t0 = time.monotonic()
-        os.kill(pid, signal.SIGTERM)
+        stop(s, pid)
         th.join(15)
         r = result.get("r")
         check(r is not None and r.status == 200, "in-flight request: %r" % r)
