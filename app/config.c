@@ -1,3 +1,4 @@
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -112,12 +113,28 @@ fail(struct parse_ctx *p, int line, const char *key, const char *fmt,
 	return -1;
 }
 
+/*
+ * An address in 127.0.0.0/8, [::1], or "localhost" (which libcurl
+ * resolves to loopback itself).  A name that only starts with "127."
+ * (127.0.0.1.nip.io) is a DNS name like any other.
+ */
 static int
 is_loopback_host(const char *host)
 {
-	return strcmp(host, "localhost") == 0 ||
-	    strncmp(host, "127.", 4) == 0 || strcmp(host, "[::1]") == 0 ||
-	    strcmp(host, "::1") == 0;
+	unsigned char a4[4], a6[16];
+	char h[48];
+	size_t n = strlen(host);
+
+	if (strcmp(host, "localhost") == 0)
+		return 1;
+	if (inet_pton(AF_INET, host, a4) == 1)
+		return a4[0] == 127;
+	if (n < 3 || n - 2 >= sizeof(h) || host[0] != '[' || host[n - 1] != ']')
+		return 0;
+	memcpy(h, host + 1, n - 2);
+	h[n - 2] = '\0';
+	return inet_pton(AF_INET6, h, a6) == 1 &&
+	    memcmp(a6, &in6addr_loopback, sizeof(a6)) == 0;
 }
 
 /*

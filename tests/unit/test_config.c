@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <string.h>
 
 #include "../../app/config.h"
@@ -49,6 +50,11 @@ static const char *const bad[][2] = {
 	{ "skill_id = a\njust words\n", "t.conf:2: key 'just words'" },
 	{ "skill_id = a\nsms_gateway = sns\n", "key 'sns_region': required" },
 	{ "skill_id = a\nbooking_url = http://example.com/b\n", "loopback" },
+	/* DNS names that only look like loopback addresses. */
+	{ "skill_id = a\nbooking_url = http://127.evil.example.com/b\n", "loopback" },
+	{ "skill_id = a\nsms_gateway = webhook\nsms_url = http://127.0.0.1.nip.io/s\n", "loopback" },
+	{ "skill_id = a\napi_allowed_origins = http://127.attacker.net\n", "api_allowed_origins" },
+	{ "skill_id = a\nbooking_url = http://[::2]/b\n", "loopback" },
 	{ "skill_id = a\napi_allowed_origins = https://x.com/path\n", "without a path" },
 	{ "skill_id = a\nname_scope = both\n", "expected one of given_name|name" },
 	/* Found by the fuzzer: crashed before the "//" check. */
@@ -66,6 +72,25 @@ START_TEST(errors_name_line_and_key)
 	ck_assert_int_ne(parse(&c, bad[_i][0], err, sizeof(err)), 0);
 	ck_assert_msg(strstr(err, bad[_i][1]) != NULL, "'%s' lacks '%s'", err,
 	    bad[_i][1]);
+}
+END_TEST
+
+START_TEST(http_to_loopback_addresses)
+{
+	static const char *const ok[] = {
+		"http://127.0.0.1:9000/b", "http://127.1.2.3/b",
+		"http://localhost:8080/b", "http://[::1]:9000/b",
+		"https://booking.example/b",
+	};
+	static struct config c;
+	char text[256], err[512];
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		snprintf(text, sizeof(text), "skill_id = a\nbooking_url = %s\n",
+		    ok[i]);
+		ck_assert_msg(parse(&c, text, err, sizeof(err)) == 0, "%s: %s",
+		    ok[i], err);
+	}
 }
 END_TEST
 
@@ -90,6 +115,7 @@ suite_config(void)
 	tcase_add_test(tc, relative_paths_from_file_dir);
 	tcase_add_loop_test(tc, errors_name_line_and_key, 0,
 	    sizeof(bad) / sizeof(bad[0]));
+	tcase_add_test(tc, http_to_loopback_addresses);
 	tcase_add_test(tc, sns_endpoint_default);
 	suite_add_tcase(s, tc);
 	return s;
