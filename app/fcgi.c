@@ -141,8 +141,8 @@ handle_request(struct fcgi_thread *t, FCGX_Request *req)
 	    out.status == 405 ? "Allow: POST\r\n" : NULL, out.body,
 	    out.body_len);
 	ms = ms_since(&t0);
-	if (t->core.verifier == NULL)
-		log_msg(LOG_WARN, "req id=%s type=%s outcome=\"%s\" status=%d "
+	if (t->core.verifier == NULL)	/* never hidden by log_level */
+		log_msg(LOG_ERROR, "req id=%s type=%s outcome=\"%s\" status=%d "
 		    "ms=%ld UNVERIFIED (verify_signature = no)", out.request_id,
 		    out.type, out.outcome, out.status, ms);
 	else

@@ -247,6 +247,9 @@ main(int argc, char **argv)
 	if (load(&cfg, file, &verifier, mode == MODE_CHECK) != 0)
 		return 2;
 	if (mode == MODE_CHECK) {
+		if (!cfg.verify_signature)
+			fprintf(stderr, "%s: WARNING: verify_signature = no: "
+			    "requests would NOT be verified\n", file);
 		printf("%s: ok\n", file);
 		verifier_free(verifier);
 		return 0;
@@ -257,8 +260,9 @@ main(int argc, char **argv)
 		    "start the worker with spawn-fcgi (see scripts/stack)\n");
 		return 2;
 	}
+	/* At level error: no log_level may hide it. */
 	if (!cfg.verify_signature)
-		log_msg(LOG_WARN, "WARNING: verify_signature = no in %s: requests "
+		log_msg(LOG_ERROR, "WARNING: verify_signature = no in %s: requests "
 		    "are NOT verified; use this only for local development",
 		    cfg.path);
 	rc = serve(&cfg, verifier);

@@ -441,7 +441,14 @@ def test_cert_expiring_while_cached_is_fetched_again(env):
 # ------------------------------------------------ verify_signature = no
 
 def test_verify_off_warns_and_accepts_unsigned(env):
-    with env.own_stack(name="noverify", verify_signature="no") as s:
+    # log_level = error must not hide the warnings.
+    with env.own_stack(name="noverify", verify_signature="no",
+                       log_level="error") as s:
+        p = subprocess.run([WORKER, "--check-config", s.conf],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        eq(p.returncode, 0, "--check-config exit")
+        check(b"WARNING: verify_signature = no" in p.stderr,
+              "--check-config did not warn: %r" % p.stderr)
         pids = set(s.worker_pids())
         warn = re.compile(r"\[(\d+)\] WARNING: verify_signature = no")
         started = wait_for(lambda: pids <= {
@@ -456,7 +463,7 @@ def test_verify_off_warns_and_accepts_unsigned(env):
                                  if "UNVERIFIED-1" in l], 5, "req line")[0]
         check("UNVERIFIED" in line.replace(rid, ""),
               "req line does not say UNVERIFIED: " + line)
-        check(" warn " in line, "req line not a warning: " + line)
+        check(" error " in line, "req line not at level error: " + line)
         # One warning per request.
         for i in range(3):
             _ok(s.send("launch", sign=None,
