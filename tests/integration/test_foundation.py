@@ -6,8 +6,8 @@ import subprocess
 import threading
 import time
 
-from harness import (ROOT, WORKER, check, eq, parse_ssml, validate_response,
-                     wait_for)
+from harness import (ROOT, WORKER, check, eq, free_port, parse_ssml,
+                     validate_response, wait_for)
 
 
 def test_launch_is_valid_alexa_response(env):
@@ -234,6 +234,15 @@ def test_stack_status_exit_codes(env):
         rc, out = s.run("status", check_rc=False)
         eq(rc, 0, "status of a healthy stack: %s" % out)
         check("healthz: ok" in out, out)
+        # status asks the stack start made, whatever the caller's
+        # HTTPS_PORT and WORKERS say.
+        p = subprocess.run([os.path.join(ROOT, "scripts", "stack"), "status"],
+                           env=dict(s.env, HTTPS_PORT=str(free_port()),
+                                    WORKERS="7"),
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        out = p.stdout.decode()
+        eq(p.returncode, 0, "status with another environment: %s" % out)
+        check("workers: 2 of 2" in out and ":%d/healthz" % s.port in out, out)
         s.run("stop")
         s.started = False
         rc, out = s.run("status", check_rc=False)
