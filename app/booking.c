@@ -219,6 +219,10 @@ send_text(struct skill_req *r, const char *e164, const char *text)
 	r->io->backend_post(r->io, &req, res);
 	rc = ok_status(res) ? 0 : -1;
 out:
+	if (o != NULL) {
+		explicit_bzero((char *)req.body, req.len);
+		json_wipe_strings(o);
+	}
 	json_object_put(o);
 	if (body != NULL) {
 		explicit_bzero(body, 4096);
@@ -283,6 +287,7 @@ post_booking(struct skill_req *r, const struct skill_action *act,
 	req.len = strlen(body);
 	r->io->backend_post(r->io, &req, res);
 	explicit_bzero((char *)body, req.len);
+	json_wipe_strings(o);
 	json_object_put(o);
 	return ok_status(res) ? 0 : -1;
 }

@@ -42,6 +42,9 @@ core_error(struct core_out *out, int status, const char *reason)
 void
 core_out_free(struct core_out *out)
 {
+	/* The answer may speak a name. */
+	if (out->body != NULL)
+		explicit_bzero(out->body, out->body_len);
 	free(out->body);
 	out->body = NULL;
 }

@@ -107,6 +107,8 @@ handle_alexa(struct fcgi_thread *t, FCGX_Request *req, struct core_out *out)
 	in.now = time(NULL);
 	core_handle(&t->core, &in, out);
 out:
+	/* It carries the API tokens. */
+	explicit_bzero(body, (size_t)clen + 1);
 	free(body);
 }
 

@@ -42,3 +42,30 @@ jdoc_to_json_c(const struct jdoc *d, int i)
 	}
 	return NULL;
 }
+
+void
+json_wipe_strings(json_object *obj)
+{
+	switch (json_object_get_type(obj)) {
+	case json_type_string:
+		/* The string's own storage, not a serialisation. */
+		explicit_bzero((char *)json_object_get_string(obj),
+		    (size_t)json_object_get_string_len(obj));
+		break;
+	case json_type_array:
+		for (size_t i = 0; i < json_object_array_length(obj); i++)
+			json_wipe_strings(json_object_array_get_idx(obj, i));
+		break;
+	case json_type_object: {
+		struct json_object_iterator it = json_object_iter_begin(obj);
+		struct json_object_iterator end = json_object_iter_end(obj);
+
+		for (; !json_object_iter_equal(&it, &end);
+		    json_object_iter_next(&it))
+			json_wipe_strings(json_object_iter_peek_value(&it));
+		break;
+	}
+	default:
+		break;
+	}
+}

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonutil.h"
 #include "response.h"
 
 #define SPEAK_OPEN "<speak>"
@@ -225,6 +226,7 @@ speech_template(struct speech *s, const char *tmpl, const char *const *keys,
 
 	text_template(text, sizeof(text), tmpl, keys, values, n);
 	speech_text(s, text);
+	explicit_bzero(text, strlen(text));
 }
 
 /* s, started on first use (*started tells). */
@@ -270,9 +272,19 @@ response_init(struct response *r)
 	r->end_session = -1;
 }
 
+/*
+ * Speech and cards may hold a name: their used bytes are wiped (only
+ * those; the rest was never written).
+ */
 void
 response_free(struct response *r)
 {
+	explicit_bzero(r->speech.buf, r->speech.len + 1);
+	explicit_bzero(r->reprompt.buf, r->reprompt.len + 1);
+	explicit_bzero(r->card_title, strlen(r->card_title));
+	explicit_bzero(r->card_text, strlen(r->card_text));
+	r->speech.len = r->reprompt.len = 0;
+	json_wipe_strings(r->session_attributes);
 	json_object_put(r->directives);
 	json_object_put(r->session_attributes);
 	r->directives = NULL;
@@ -533,15 +545,18 @@ response_serialize(struct response *r, size_t *len)
 	/* Directives are not capped: even the last try can be too big. */
 	static const char minimal[] = "{\"version\":\"1.0\",\"response\":{}}";
 	struct jout o;
+	size_t high = 0;	/* bytes written by any try */
 
 	if ((o.buf = malloc(RESPONSE_MAX + 1)) == NULL)
 		return NULL;
 	for (size_t t = 0; t < sizeof(tries) / sizeof(tries[0]); t++) {
 		jout_root(&o, r, tries[t][0], tries[t][1], tries[t][2]);
+		high = o.len > high ? o.len : high;
 		if (o.err != ENOSPC)
 			break;
 	}
 	if (o.err == ENOMEM) {
+		explicit_bzero(o.buf, high);
 		free(o.buf);
 		return NULL;
 	}
@@ -549,6 +564,9 @@ response_serialize(struct response *r, size_t *len)
 		memcpy(o.buf, minimal, sizeof(minimal));
 		o.len = sizeof(minimal) - 1;
 	}
+	/* What a longer try left past the end (core_out_free wipes len). */
+	if (high > o.len)
+		explicit_bzero(o.buf + o.len, high - o.len);
 	o.buf[o.len] = '\0';
 	*len = o.len;
 	return o.buf;

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../app/jsonutil.h"
 #include "../../app/response.h"
 #include "unit.h"
 
@@ -577,6 +578,48 @@ START_TEST(same_bytes_as_json_c_tree)
 }
 END_TEST
 
+/* What held a name is zero once the response is freed. */
+START_TEST(free_wipes_what_was_said)
+{
+	static struct response r;
+	static const char *const k[] = { "name" }, *const v[] = { "Zo\xc3\xab" };
+
+	response_init(&r);
+	speech_template(response_speech(&r), "Welcome back, {name}!", k, v, 1);
+	speech_text(response_reprompt(&r), "Still there, Zo\xc3\xab?");
+	response_card_simple(&r, "For Zo\xc3\xab", "Booked for Zo\xc3\xab.");
+	ck_assert_ptr_nonnull(memmem(r.speech.buf, sizeof(r.speech.buf), "Zo",
+	    2));
+	response_free(&r);
+	ck_assert_ptr_null(memmem(r.speech.buf, sizeof(r.speech.buf), "Zo", 2));
+	ck_assert_ptr_null(memmem(r.reprompt.buf, sizeof(r.reprompt.buf), "Zo",
+	    2));
+	ck_assert_ptr_null(memmem(r.card_title, sizeof(r.card_title), "Zo", 2));
+	ck_assert_ptr_null(memmem(r.card_text, sizeof(r.card_text), "Zo", 2));
+}
+END_TEST
+
+START_TEST(json_wipe_strings_reaches_nested_values)
+{
+	json_object *o = json_tokener_parse("{\"to\":\"+12065550147\","
+	    "\"a\":[\"Zo\xc3\xab\",{\"b\":\"secret\"}],\"n\":4}");
+	const char *to, *name, *b;
+
+	ck_assert_ptr_nonnull(o);
+	to = json_object_get_string(json_object_object_get(o, "to"));
+	name = json_object_get_string(json_object_array_get_idx(
+	    json_object_object_get(o, "a"), 0));
+	b = json_object_get_string(json_object_object_get(
+	    json_object_array_get_idx(json_object_object_get(o, "a"), 1), "b"));
+	json_wipe_strings(o);
+	ck_assert_int_eq(to[0] | to[11], 0);
+	ck_assert_int_eq(name[0] | name[3], 0);
+	ck_assert_int_eq(b[0] | b[5], 0);
+	json_wipe_strings(NULL);
+	json_object_put(o);
+}
+END_TEST
+
 Suite *
 suite_response(void)
 {
@@ -596,6 +639,8 @@ suite_response(void)
 	tcase_add_test(tc, fallback_boundary_is_exact);
 	tcase_add_test(tc, oversized_directives_give_minimal_answer);
 	tcase_add_test(tc, same_bytes_as_json_c_tree);
+	tcase_add_test(tc, free_wipes_what_was_said);
+	tcase_add_test(tc, json_wipe_strings_reaches_nested_values);
 	suite_add_tcase(s, tc);
 	return s;
 }
