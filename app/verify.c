@@ -633,13 +633,14 @@ const char *
 verify_timestamp(const struct config *cfg, const struct envelope *env,
     time_t now)
 {
-	long tol = env->kind == RK_EVENT ? cfg->event_timestamp_tolerance_s :
+	/* Skill events may arrive late, never early. */
+	long old = env->kind == RK_EVENT ? cfg->event_timestamp_tolerance_s :
 	    cfg->timestamp_tolerance_s;
 	double skew = difftime(now, env->time);
 
-	if (skew > tol)
+	if (skew > old)
 		return "timestamp_too_old";
-	if (-skew > tol)
+	if (-skew > cfg->timestamp_tolerance_s)
 		return "timestamp_in_future";
 	return NULL;
 }
