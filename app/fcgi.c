@@ -50,15 +50,17 @@ write_reply(FCGX_Request *req, int status, const char *ctype,
 		FCGX_PutStr(body, (int)len, req->out);
 }
 
-/* Header values the core reads, capped; oversized ones count as absent. */
-static const char *
-header(FCGX_Request *req, const char *name, size_t max)
+/*
+ * A header value the core reads into *out (NULL when absent); -1 when it
+ * is longer than max.  An oversized value is refused, never taken as
+ * absent: a huge Signature-256 must not hand the decision to the SHA-1
+ * Signature.
+ */
+static int
+header(FCGX_Request *req, const char *name, size_t max, const char **out)
 {
-	const char *v = FCGX_GetParam(name, req->envp);
-
-	if (v == NULL || strlen(v) > max)
-		return NULL;
-	return v;
+	*out = FCGX_GetParam(name, req->envp);
+	return *out == NULL || strlen(*out) <= max ? 0 : -1;
 }
 
 static void
@@ -66,6 +68,7 @@ handle_alexa(struct fcgi_thread *t, FCGX_Request *req, struct core_out *out)
 {
 	const char *method = FCGX_GetParam("REQUEST_METHOD", req->envp);
 	struct core_in in;
+	const char *oversized = NULL;
 	long long clen;
 	char *body = NULL;
 	int got;
@@ -101,9 +104,17 @@ handle_alexa(struct fcgi_thread *t, FCGX_Request *req, struct core_out *out)
 	memset(&in, 0, sizeof(in));
 	in.body = body;
 	in.body_len = (size_t)clen;
-	in.cert_url = header(req, "HTTP_SIGNATURECERTCHAINURL", CERT_URL_MAX);
-	in.sig256 = header(req, "HTTP_SIGNATURE_256", SIGNATURE_B64_MAX);
-	in.sig1 = header(req, "HTTP_SIGNATURE", SIGNATURE_B64_MAX);
+	if (header(req, "HTTP_SIGNATURECERTCHAINURL", CERT_URL_MAX,
+	    &in.cert_url) != 0)
+		oversized = "verify: cert_url";
+	else if (header(req, "HTTP_SIGNATURE_256", SIGNATURE_B64_MAX,
+	    &in.sig256) != 0 || header(req, "HTTP_SIGNATURE",
+	    SIGNATURE_B64_MAX, &in.sig1) != 0)
+		oversized = "verify: signature_encoding";
+	if (oversized != NULL && t->core.verifier != NULL) {
+		core_error(out, 400, oversized);
+		goto out;
+	}
 	in.now = time(NULL);
 	core_handle(&t->core, &in, out);
 out:

@@ -331,6 +331,21 @@ def test_bad_sha256_with_good_sha1_is_400(env):
     _ok(s.send(body=body, sign=None, headers=h2), "both headers good")
 
 
+def test_oversized_headers_are_400_not_absent(env):
+    """A Signature-256 over the cap is refused, not skipped in favour of a
+    good SHA-1 Signature; an oversized cert URL is a bad cert URL."""
+    s = env.shared()
+    body = _body(s)
+    h = sim.sign_headers(body, _key("echo-api"), "both", CERT_URL)
+    _ok(s.send(body=body, sign=None, headers=h), "control: both headers good")
+    _refused(s.send(body=body, sign=None,
+                    headers=dict(h, **{"Signature-256": "A" * 3000})),
+             "signature_encoding", "3000-byte Signature-256")
+    _refused(s.send(body=body, sign=None,
+                    headers=dict(h, SignatureCertChainUrl=CERT_URL + "a" * 3000)),
+             "cert_url", "3000-byte cert URL")
+
+
 def test_sha1_signature_in_sha256_header_is_400(env):
     s = env.shared()
     body = _body(s)
