@@ -238,7 +238,13 @@ fcgi_shared_init(struct fcgi_shared *sh, int listen_fd, int stop_fd)
 static struct fcgi_conn *
 conn_open(struct fcgi_shared *sh, int fd)
 {
+	struct timeval tv = { FCGI_IO_TIMEOUT_MS / 1000,
+	    FCGI_IO_TIMEOUT_MS % 1000 * 1000 };
 	struct fcgi_conn *c = calloc(1, sizeof(*c));
+
+	/* libfcgi's blocking reads and writes then fail instead of hanging. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 
 	if (c == NULL || FCGX_InitRequest(&c->req, -1, 0) != 0) {
 		free(c);
@@ -321,11 +327,18 @@ conn_serve(struct fcgi_thread *t, struct fcgi_conn *c)
 	FCGX_Request *req = &c->req;
 	int keep;
 
+	/*
+	 * If no request can be read (nginx closed, a protocol error, a peer
+	 * stalled past FCGI_IO_TIMEOUT_MS), libfcgi closes the fd itself, and
+	 * detached makes that a plain close: its lingering close would hold
+	 * the thread 2 s more for a peer that never closes its end.
+	 */
+	req->detached = 1;
 	if (FCGX_Accept_r(req) != 0) {
-		/* nginx closed it, or a protocol error: libfcgi closed it. */
 		conn_close(t->sh, c);
 		return;
 	}
+	req->detached = 0;	/* close_fast_if_drained decides below */
 	handle_request(t, req);
 	keep = req->keepConnection && !c->last && input_ended(req);
 	if (!keep) {
@@ -368,8 +381,19 @@ fcgi_thread_main(void *arg)
 			continue;	/* another thread or worker took it */
 		{
 			struct fcgi_conn *c = conn_open(sh, fd);
+			char b;
 
-			if (c != NULL)
+			if (c == NULL)
+				continue;
+			/*
+			 * nginx sends the request right after connecting, so
+			 * it is usually here: serve it.  A connection with
+			 * nothing to read yet waits in epoll, not in a thread.
+			 */
+			if (recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) < 0 &&
+			    (errno == EAGAIN || errno == EWOULDBLOCK))
+				conn_wait(sh, c);
+			else
 				conn_serve(t, c);
 		}
 	}

@@ -50,6 +50,14 @@
  */
 #define FCGI_CONNS_MAX		256
 
+/*
+ * A read or write on a FastCGI connection that makes no progress for this
+ * long fails and the connection is closed.  nginx sends a whole request
+ * at once (it buffers the body first), so only a stalled or broken peer
+ * ever waits this long; it no longer holds a thread for good.
+ */
+#define FCGI_IO_TIMEOUT_MS	5000
+
 /* Graceful stop: in-flight requests get this long to finish. */
 #define SHUTDOWN_GRACE_MS	5000
 

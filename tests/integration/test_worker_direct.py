@@ -194,6 +194,37 @@ def test_direct_kept_connections_served_by_any_thread(env):
                 c.close()
 
 
+def test_direct_idle_or_stalled_connection_holds_no_thread(env):
+    """One thread: a connection that sends nothing does not keep it (the
+    next request is answered at once), and one that stops in the middle of
+    a record is closed after FCGI_IO_TIMEOUT_MS (5 s), so the thread is
+    free again instead of waiting for ever."""
+    with env.own_stack(name="idle", workers=1, worker_threads=1) as s:
+        params, body = _launch(s)
+        idle = _kept(_sock(s))
+        stalled = _kept(_sock(s))
+        try:
+            c = _kept(_sock(s))
+            c.settimeout(2)
+            out, ended = _ask(c, params, body, keep=False)
+            check(ended and b"Status: 200" in out,
+                  "answer next to an idle connection: %r" % out[:80])
+            c.close()
+            # Half a begin-request record, then nothing.
+            stalled.sendall(head(params)[:5])
+            stalled.settimeout(10)
+            eq(stalled.recv(1), b"", "stalled connection closed by the worker")
+            c = _kept(_sock(s))
+            c.settimeout(2)
+            out, ended = _ask(c, params, body, keep=False)
+            check(ended and b"Status: 200" in out,
+                  "answer after the stalled connection: %r" % out[:80])
+            c.close()
+        finally:
+            idle.close()
+            stalled.close()
+
+
 def test_direct_kept_connection_closed_after_unread_body(env):
     """A refused body is not read, so the connection cannot carry another
     request: the worker closes it after the answer even with
