@@ -7,8 +7,10 @@
 #include <json-c/json.h>
 
 #include "jsonutil.h"
+#include "limits.h"
 #include "log.h"
 #include "skill_int.h"
+#include "timeutil.h"
 
 /*
  * BookTableIntent and SendDetailsIntent: collect the slots, fetch the
@@ -150,6 +152,32 @@ ok_status(const struct backend_res *res)
 	return res->error == NULL && res->status >= 200 && res->status <= 299;
 }
 
+/* backend_res.error of a call that was not sent: nothing happened. */
+static const char not_sent[] = "not_sent";
+
+/*
+ * Posts req in what is left of the request's budget (io->reply_by): its
+ * own timeout is cut to the time left, and with less than BACKEND_MIN_MS
+ * left it is not sent at all.
+ */
+static void
+backend_call(struct skill_req *r, struct backend_req *req, int own_ms,
+    struct backend_res *res)
+{
+	long left = ms_until(&r->io->reply_by);
+
+	if (left < BACKEND_MIN_MS) {
+		memset(res, 0, sizeof(*res));
+		res->error = not_sent;
+		log_msg(LOG_WARN, "%s: not sent: %ld ms left of the reply's "
+		    "%d ms budget", req->what, left > 0 ? left : 0,
+		    REPLY_BUDGET_MS);
+		return;
+	}
+	req->timeout_ms = left < own_ms ? (int)left : own_ms;
+	r->io->backend_post(r->io, req, res);
+}
+
 /* Percent-encoding for the SNS form body (RFC 3986 unreserved kept). */
 static int
 form_append(char *out, size_t outlen, size_t *len, const char *key,
@@ -180,8 +208,7 @@ send_text(struct skill_req *r, const char *e164, const char *text)
 {
 	char sms_key[FIELD_MAX + 8];
 	const struct config *cfg = r->cfg;
-	struct backend_req req = { .what = "sms",
-	    .timeout_ms = cfg->sms_timeout_ms };
+	struct backend_req req = { .what = "sms" };
 	struct backend_res *res = calloc(1, sizeof(*res));
 	char *body = NULL, sigv4[96];
 	json_object *o = NULL;
@@ -216,7 +243,7 @@ send_text(struct skill_req *r, const char *e164, const char *text)
 		req.len = len;
 		req.aws_sigv4 = sigv4;
 	}
-	r->io->backend_post(r->io, &req, res);
+	backend_call(r, &req, cfg->sms_timeout_ms, res);
 	rc = ok_status(res) ? 0 : -1;
 out:
 	if (o != NULL) {
@@ -261,8 +288,7 @@ post_booking(struct skill_req *r, const struct skill_action *act,
 	json_object *o = json_object_new_object();
 	struct backend_req req = { .what = "booking", .url = r->cfg->booking_url,
 	    .content_type = "application/json",
-	    .idempotency_key = r->env->request_id,
-	    .timeout_ms = r->cfg->booking_timeout_ms };
+	    .idempotency_key = r->env->request_id };
 	char hm[6];
 	const char *body;
 
@@ -285,7 +311,7 @@ post_booking(struct skill_req *r, const struct skill_action *act,
 	    JSON_C_TO_STRING_NOSLASHESCAPE);
 	req.body = body;
 	req.len = strlen(body);
-	r->io->backend_post(r->io, &req, res);
+	backend_call(r, &req, r->cfg->booking_timeout_ms, res);
 	explicit_bzero((char *)body, req.len);
 	json_wipe_strings(o);
 	json_object_put(o);
@@ -319,8 +345,8 @@ book(struct skill_req *r, const struct skill_action *act)
 		 * No answer (timeout, reset) means we cannot know: claim
 		 * neither.
 		 */
-		skill_say(r, res->status >= 300 ? M_BOOK_FAILED :
-		    M_BOOK_UNCERTAIN);
+		skill_say(r, res->status >= 300 || res->error == not_sent ?
+		    M_BOOK_FAILED : M_BOOK_UNCERTAIN);
 		skill_listen(r);
 		skill_outcome(r, "booking_failed: %s (http %ld)",
 		    res->error ? res->error : "status", res->status);

@@ -8,7 +8,9 @@
 #include "envelope.h"
 #include "log.h"
 #include "response.h"
+#include "profile.h"
 #include "skill.h"
+#include "timeutil.h"
 #include "verify.h"
 
 void
@@ -62,6 +64,9 @@ core_handle(struct core *c, const struct core_in *in, struct core_out *out)
 	snprintf(out->request_id, sizeof(out->request_id), "-");
 	response_init(&resp);
 	memset(&env, 0, sizeof(env));
+	/* From here on, every outbound call fits in what is left of this. */
+	if (c->io != NULL)
+		c->io->reply_by = time_after_ms(CLOCK_MONOTONIC, REPLY_BUDGET_MS);
 
 	if (c->verifier != NULL && (why = verify_signature(c->verifier,
 	    in->cert_url, in->sig256, in->sig1, in->body, in->body_len,

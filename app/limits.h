@@ -93,6 +93,17 @@
  * configuration are capped so that the sum stays inside that deadline.
  */
 #define ALEXA_DEADLINE_MS	8000
+
+/*
+ * One request's outbound calls (cert download, profile API, booking, SMS)
+ * all end within this long of its start, whatever their own timeouts add
+ * up to: each later call gets only what is left.  The last second is for
+ * nginx and the way back to Alexa.
+ */
+#define REPLY_BUDGET_MS		(ALEXA_DEADLINE_MS - 1000)
+
+/* A booking or SMS call is not started with less than this left. */
+#define BACKEND_MIN_MS		250
 #define TIMEOUT_MS_MIN		100
 #define TIMEOUT_MS_MAX		6000
 

@@ -617,8 +617,9 @@ fetch_curl(struct skill_io *io, const struct envelope *env, unsigned fields,
 {
 	struct io_state *st = io->state;
 	const struct config *cfg = io->cfg;
-	struct timespec deadline = time_after_ms(CLOCK_MONOTONIC,
-	    cfg->api_timeout_ms);
+	/* api_timeout_ms, or less if the request's budget ends sooner. */
+	struct timespec deadline = time_earlier(time_after_ms(CLOCK_MONOTONIC,
+	    cfg->api_timeout_ms), io->reply_by);
 	char origin[CONF_VALUE_MAX];
 	const char *host;
 

@@ -2,6 +2,7 @@
 #define PROFILE_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "config.h"
 #include "envelope.h"
@@ -76,6 +77,12 @@ struct skill_io {
 	void (*backend_post)(struct skill_io *io, const struct backend_req *req,
 	    struct backend_res *res);
 	void *state;
+	/*
+	 * When the request being served must have its answer (CLOCK_MONOTONIC,
+	 * set by core_handle: REPLY_BUDGET_MS after its start).  Every call
+	 * ends by then.
+	 */
+	struct timespec reply_by;
 };
 
 struct skill_io *profile_io_new(const struct config *cfg);

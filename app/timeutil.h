@@ -30,6 +30,15 @@ ms_until(const struct timespec *t)
 	    (t->tv_nsec - now.tv_nsec) / 1000000;
 }
 
+/* The earlier of a and b. */
+static inline struct timespec
+time_earlier(struct timespec a, struct timespec b)
+{
+	if (a.tv_sec != b.tv_sec)
+		return a.tv_sec < b.tv_sec ? a : b;
+	return a.tv_nsec <= b.tv_nsec ? a : b;
+}
+
 /* Milliseconds since t on CLOCK_MONOTONIC. */
 static inline long
 ms_since(const struct timespec *t)

@@ -183,6 +183,33 @@ def test_backend_down_apologises(env):
         booking.behaviour("ok")
 
 
+def test_every_call_slow_still_answers_within_budget(env):
+    """The cert download, the profile call and the booking are each inside
+    their own timeouts (3.0 of 6, 2.2 of 2.5, 2.2 of 2.5 s), but together
+    they would pass Alexa's 8 s: the booking gets only what is left of the
+    request's 7 s budget, the answer comes inside it and says it cannot
+    tell whether the table was booked, and no text is sent."""
+    with env.own_stack(name="budget", workers=1, worker_threads=1,
+                       cert_fetch_timeout_ms=6000, api_timeout_ms=2500,
+                       booking_timeout_ms=2500, sms_timeout_ms=2000) as s:
+        sms_before = len(env.mocks["sms"].calls())
+        env.certhost.behaviour("slow:3.0")
+        env.mocks["booking"].behaviour("slow:2.2")
+        try:
+            r = _book(s, token(all="slow:2.2"), timeout=20)
+        finally:
+            env.certhost.behaviour("ok")
+            env.mocks["booking"].behaviour("ok")
+        validate_response(r, "can't say whether your table is booked")
+        check(r.elapsed < 7.5, "answered after %.2f s (budget 7 s)"
+              % r.elapsed)
+        check(r.elapsed > 6.5, "answered after %.2f s: were the mocks slow?"
+              % r.elapsed)
+        eq(len(env.mocks["sms"].calls()), sms_before, "texts sent")
+        print("  timing: cert 3.0 s + profile 2.2 s + booking cut to what "
+              "was left -> answer in %.2f s" % r.elapsed)
+
+
 def test_sms_down_still_books(env):
     s = env.shared()
     sms = env.mocks["sms"]

@@ -10,6 +10,7 @@
 #include "../../app/response.h"
 #include "../../app/skill.h"
 #include "../../app/skill_int.h"
+#include "../../app/timeutil.h"
 #include "unit.h"
 
 /*
@@ -49,6 +50,8 @@ struct fake {
 	struct post post[MAXPOST];
 	long status[MAXPOST];			/* 0: 200 */
 	const char *error[MAXPOST];
+	/* > 0: what the profile call leaves of the reply budget, in ms. */
+	long left_after_fetch_ms;
 };
 
 static void
@@ -57,6 +60,10 @@ fake_fetch(struct skill_io *io, const struct envelope *env, unsigned fields,
 {
 	struct fake *f = (struct fake *)io;
 
+	/* As if the call had taken all but that much of the budget. */
+	if (f->left_after_fetch_ms > 0)
+		io->reply_by = time_after_ms(CLOCK_MONOTONIC,
+		    f->left_after_fetch_ms);
 	memset(out, 0, sizeof(*out));
 	out->person = env->person_id != NULL;
 	f->fetches++;
@@ -210,6 +217,7 @@ run(const struct config *cfg, struct fake *f, const char *body,
 		ck_abort_msg("envelope: %s", why ? why : "?");
 	response_init(&r);
 	f->io.cfg = cfg;
+	f->io.reply_by = time_after_ms(CLOCK_MONOTONIC, REPLY_BUDGET_MS);
 	skill_handle(cfg, &f->io, &env, &r, out->outcome, sizeof(out->outcome));
 	json = response_serialize(&r, &len);
 	ck_assert_ptr_nonnull(json);
@@ -469,6 +477,39 @@ START_TEST(unavailable_apologises)
 END_TEST
 
 /* --- booking and texting --------------------------------------------- */
+
+/*
+ * The booking and the text share what is left of the request's budget:
+ * a call gets at most the time left, and none starts with less than
+ * BACKEND_MIN_MS left (then nothing was booked, and the skill says so).
+ */
+START_TEST(backend_calls_fit_the_reply_budget)
+{
+	struct fake f;
+	struct result r;
+
+	fake_init(&f);
+	f.left_after_fetch_ms = 800;	/* booking_timeout_ms is 1234 */
+	run(conf(NULL), &f, envelope("IntentRequest", "en-US", PERSON, SLOTS),
+	    &r);
+	ck_assert_int_eq(f.posts, 2);
+	ck_assert_str_eq(f.post[0].what, "booking");
+	ck_assert_msg(f.post[0].timeout_ms > 700 && f.post[0].timeout_ms <= 800,
+	    "booking timeout %d ms with 800 ms left", f.post[0].timeout_ms);
+	ck_assert_msg(f.post[1].timeout_ms <= f.post[0].timeout_ms,
+	    "sms timeout %d ms after the booking", f.post[1].timeout_ms);
+	done(&r);
+
+	fake_init(&f);
+	f.left_after_fetch_ms = BACKEND_MIN_MS - 50;
+	run(conf(NULL), &f, envelope("IntentRequest", "en-US", PERSON, SLOTS),
+	    &r);
+	ck_assert_int_eq(f.posts, 0);
+	ck_has(r.ssml, "so nothing has been booked");
+	ck_assert_str_eq(r.outcome, "booking_failed: not_sent (http 0)");
+	done(&r);
+}
+END_TEST
 
 START_TEST(booking_body)
 {
@@ -969,6 +1010,7 @@ suite_skill(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("booking");
 	tcase_add_test(tc, booking_body);
+	tcase_add_test(tc, backend_calls_fit_the_reply_budget);
 	tcase_add_test(tc, sms_webhook);
 	tcase_add_test(tc, sms_sns);
 	tcase_add_test(tc, backend_failure);
