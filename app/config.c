@@ -137,6 +137,38 @@ is_loopback_host(const char *host)
 	    memcmp(a6, &in6addr_loopback, sizeof(a6)) == 0;
 }
 
+/* One "NAME:" or "[IPV6]:" field of a connect-to line; NULL if malformed. */
+static const char *
+connect_to_field(const char *s, int last)
+{
+	if (*s == '[') {
+		if ((s = strchr(s, ']')) == NULL)
+			return NULL;
+		s++;
+	} else
+		s += strcspn(s, ":[]");
+	if (last)
+		return *s == '\0' ? s : NULL;
+	return *s == ':' ? s + 1 : NULL;
+}
+
+/* curl's CONNECT_TO form HOST:PORT:ADDR:PORT; ports are digits. */
+static int
+connect_to_ok(const char *v)
+{
+	const char *s = v, *port;
+
+	for (int i = 0; i < 4 && s != NULL; i++) {
+		port = s;
+		s = connect_to_field(s, i == 3);
+		if (s != NULL && (i == 1 || i == 3))
+			for (const char *c = port; c < s - (i == 1); c++)
+				if (!isdigit((unsigned char)*c))
+					return 0;
+	}
+	return s != NULL;
+}
+
 /*
  * Outbound URLs: https anywhere, http only to a loopback address, so that
  * personal data never crosses a network in clear text.
@@ -239,15 +271,9 @@ set_string(struct parse_ctx *p, const struct conf_key *k, char *dst,
 		if (why != NULL)
 			return fail(p, line, k->name, "%s", why);
 	}
-	if (k->type == CT_CONNECT_TO && *v != '\0') {
-		int colons = 0;
-
-		for (const char *c = v; *c; c++)
-			colons += *c == ':';
-		if (colons != 3)
-			return fail(p, line, k->name, "%s",
-			    "expected HOST:PORT:ADDR:PORT");
-	}
+	if (k->type == CT_CONNECT_TO && *v != '\0' && !connect_to_ok(v))
+		return fail(p, line, k->name, "%s", "expected HOST:PORT:ADDR:PORT "
+		    "(ADDR may be an IPv6 address in brackets)");
 	memcpy(dst, v, strlen(v) + 1);
 	return 0;
 }

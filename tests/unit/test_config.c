@@ -94,6 +94,37 @@ START_TEST(http_to_loopback_addresses)
 }
 END_TEST
 
+START_TEST(cert_fetch_connect_to_forms)
+{
+	static const char *const ok[] = {
+		"s3.amazonaws.com:443:127.0.0.1:9444",
+		"s3.amazonaws.com:443:[::1]:9444",
+		"s3.amazonaws.com:443:localhost:",
+		"::127.0.0.1:9444",
+	};
+	static const char *const refused[] = {
+		"s3.amazonaws.com:443:127.0.0.1", "s3.amazonaws.com:443:::1:9444",
+		"s3.amazonaws.com:443:[::1:9444", "s3.amazonaws.com:x:[::1]:9444",
+		"s3.amazonaws.com:443:[::1]:94a", "a:1:b:2:c",
+	};
+	static struct config c;
+	char text[256], err[512];
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		snprintf(text, sizeof(text), "skill_id = a\n"
+		    "cert_fetch_connect_to = %s\n", ok[i]);
+		ck_assert_msg(parse(&c, text, err, sizeof(err)) == 0, "%s: %s",
+		    ok[i], err);
+	}
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		snprintf(text, sizeof(text), "skill_id = a\n"
+		    "cert_fetch_connect_to = %s\n", refused[i]);
+		ck_assert_msg(parse(&c, text, err, sizeof(err)) != 0, "%s accepted",
+		    refused[i]);
+	}
+}
+END_TEST
+
 START_TEST(sns_endpoint_default)
 {
 	static struct config c;
@@ -116,6 +147,7 @@ suite_config(void)
 	tcase_add_loop_test(tc, errors_name_line_and_key, 0,
 	    sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, http_to_loopback_addresses);
+	tcase_add_test(tc, cert_fetch_connect_to_forms);
 	tcase_add_test(tc, sns_endpoint_default);
 	suite_add_tcase(s, tc);
 	return s;
