@@ -201,25 +201,23 @@ def test_direct_idle_or_stalled_connection_holds_no_thread(env):
     free again instead of waiting for ever."""
     with env.own_stack(name="idle", workers=1, worker_threads=1) as s:
         params, body = _launch(s)
-        idle = _kept(_sock(s))
-        stalled = _kept(_sock(s))
-        try:
+
+        def answered_within_2s(what):
             c = _kept(_sock(s))
             c.settimeout(2)
             out, ended = _ask(c, params, body, keep=False)
-            check(ended and b"Status: 200" in out,
-                  "answer next to an idle connection: %r" % out[:80])
             c.close()
+            check(ended and b"Status: 200" in out, "%s: %r" % (what, out[:80]))
+
+        idle = _kept(_sock(s))
+        stalled = _kept(_sock(s))
+        try:
+            answered_within_2s("answer next to an idle connection")
             # Half a begin-request record, then nothing.
             stalled.sendall(head(params)[:5])
             stalled.settimeout(10)
             eq(stalled.recv(1), b"", "stalled connection closed by the worker")
-            c = _kept(_sock(s))
-            c.settimeout(2)
-            out, ended = _ask(c, params, body, keep=False)
-            check(ended and b"Status: 200" in out,
-                  "answer after the stalled connection: %r" % out[:80])
-            c.close()
+            answered_within_2s("answer after the stalled connection")
         finally:
             idle.close()
             stalled.close()
