@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -390,11 +391,26 @@ fcgi_thread_main(void *arg)
 			 * it is usually here: serve it.  A connection with
 			 * nothing to read yet waits in epoll, not in a thread.
 			 */
-			if (recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) < 0 &&
-			    (errno == EAGAIN || errno == EWOULDBLOCK))
-				conn_wait(sh, c);
-			else
+			if (recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) >= 0 ||
+			    (errno != EAGAIN && errno != EWOULDBLOCK))
 				conn_serve(t, c);
+			else if (!c->last)
+				conn_wait(sh, c);
+			else if (poll(&(struct pollfd){ .fd = fd,
+			    .events = POLLIN }, 1, FCGI_NEWCOMER_WAIT_MS) == 1)
+				conn_serve(t, c);
+			else {
+				/*
+				 * Over FCGI_CONNS_MAX, a newcomer that sends
+				 * nothing at once is not kept: idle peers
+				 * cannot pile up descriptors until accept
+				 * fails.
+				 */
+				log_msg(LOG_WARN, "fastcgi: %d connections open; "
+				    "closed a new one with no request",
+				    FCGI_CONNS_MAX);
+				conn_close(sh, c);
+			}
 		}
 	}
 	verify_thread_done();

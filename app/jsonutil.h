@@ -9,7 +9,8 @@
 json_object *jdoc_to_json_c(const struct jdoc *d, int i);
 
 /*
- * Overwrites every string value (and key) in obj with zeros, before the
+ * Overwrites every string value in obj (not the keys: the skill's own
+ * words) with zeros, before the
  * last json_object_put of a body that held a name, number or token: json-c
  * frees its copies without wiping them.  NULL is ignored.
  */

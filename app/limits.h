@@ -51,10 +51,18 @@
 #define FCGI_CONNS_MAX		256
 
 /*
+ * Over FCGI_CONNS_MAX, a new connection gets this long to send its
+ * request (nginx sends it right after connecting) before it is closed.
+ */
+#define FCGI_NEWCOMER_WAIT_MS	100
+
+/*
  * A read or write on a FastCGI connection that makes no progress for this
  * long fails and the connection is closed.  nginx sends a whole request
  * at once (it buffers the body first), so only a stalled or broken peer
- * ever waits this long; it no longer holds a thread for good.
+ * ever waits this long.  The limit is per system call: a local peer that
+ * trickles a byte every few seconds still holds a thread while it does.
+ * (Only nginx and the socket's group can connect; see SECURITY.md.)
  */
 #define FCGI_IO_TIMEOUT_MS	5000
 

@@ -273,16 +273,26 @@ response_init(struct response *r)
 }
 
 /*
- * Speech and cards may hold a name: their used bytes are wiped (only
- * those; the rest was never written).
+ * Speech and cards may hold a name: what was written to them is wiped.
+ * That is len + 1 bytes of a speech buffer unless it was cut (the cut
+ * words stay past len: then all of it), and all of a card (cut_words
+ * and text_sanitize may leave bytes past the end; cards are rare).
  */
+static void
+speech_wipe(struct speech *s)
+{
+	explicit_bzero(s->buf, s->truncated ? sizeof(s->buf) : s->len + 1);
+}
+
 void
 response_free(struct response *r)
 {
-	explicit_bzero(r->speech.buf, r->speech.len + 1);
-	explicit_bzero(r->reprompt.buf, r->reprompt.len + 1);
-	explicit_bzero(r->card_title, strlen(r->card_title));
-	explicit_bzero(r->card_text, strlen(r->card_text));
+	speech_wipe(&r->speech);
+	speech_wipe(&r->reprompt);
+	if (r->card != CARD_NONE) {
+		explicit_bzero(r->card_title, sizeof(r->card_title));
+		explicit_bzero(r->card_text, sizeof(r->card_text));
+	}
 	r->speech.len = r->reprompt.len = 0;
 	json_wipe_strings(r->session_attributes);
 	json_object_put(r->directives);

@@ -223,6 +223,34 @@ def test_direct_idle_or_stalled_connection_holds_no_thread(env):
             stalled.close()
 
 
+def test_direct_idle_connections_are_capped(env):
+    """Over FCGI_CONNS_MAX (256) open connections, a new one that sends
+    nothing within FCGI_NEWCOMER_WAIT_MS (100 ms) is closed: 270 idle
+    peers leave the worker with at most 256 of them (and its own few
+    fds), and a request on a new connection is still answered."""
+    with env.own_stack(name="cap", workers=1, worker_threads=1) as s:
+        params, body = _launch(s)
+        pid = s.worker_pids()[0]
+        idle = [_kept(_sock(s)) for _ in range(270)]
+        try:
+            # The last ones are closed by the worker (EOF), the first kept.
+            idle[-1].settimeout(5)
+            eq(idle[-1].recv(1), b"", "idle connection over the cap")
+            c = _kept(_sock(s))
+            out, ended = _ask(c, params, body, keep=False)
+            c.close()
+            check(ended and b"Status: 200" in out, "answer: %r" % out[:80])
+            fds = len(os.listdir("/proc/%d/fd" % pid))
+            check(fds < 256 + 32, "worker holds %d fds" % fds)
+            check(fds > 256, "worker holds only %d fds: were the idle "
+                  "connections kept at all?" % fds)
+        finally:
+            for c in idle:
+                c.close()
+        check("closed a new one with no request" in s.worker_log(),
+              "no log line for the refused connections")
+
+
 def test_direct_kept_connection_closed_after_unread_body(env):
     """A refused body is not read, so the connection cannot carry another
     request: the worker closes it after the answer even with

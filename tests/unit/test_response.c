@@ -596,6 +596,24 @@ START_TEST(free_wipes_what_was_said)
 	    2));
 	ck_assert_ptr_null(memmem(r.card_title, sizeof(r.card_title), "Zo", 2));
 	ck_assert_ptr_null(memmem(r.card_text, sizeof(r.card_text), "Zo", 2));
+
+	/* Cut speech: the words past the cut were written too. */
+	{
+		static char fill[SPEECH_MAX];
+
+		memset(fill, 'a', sizeof(fill) - 40);
+		fill[sizeof(fill) - 40] = '\0';
+		response_init(&r);
+		speech_text(response_speech(&r), fill);
+		speech_text(response_speech(&r), " booked for ZoeSecretSurname "
+		    "and friends, all of them named in full here");
+		ck_assert(r.speech.truncated);
+		ck_assert_ptr_nonnull(memmem(r.speech.buf, sizeof(r.speech.buf),
+		    "ZoeSecre", 8));
+		response_free(&r);
+		ck_assert_ptr_null(memmem(r.speech.buf, sizeof(r.speech.buf),
+		    "ZoeSecre", 8));
+	}
 }
 END_TEST
 
