@@ -83,23 +83,58 @@ date_in_past(const char *ymd, time_t now)
 	return strcmp(ymd, yesterday) < 0;
 }
 
+static int
+ask_again(const char **slot, enum msg_id *ask, const char *name,
+    enum msg_id id)
+{
+	*slot = name;
+	*ask = id;
+	return -1;
+}
+
 /*
- * What booking_intent checks of its slots, for an action that comes back
- * in a consent token: well-formed is not enough (2026-99-99, 99:99), and
- * the day may have passed while the user was asked.
+ * The booking's slots, checked in the order the user is asked for them.
+ * Returns 0 when all three hold (and sets *party), or the question to
+ * ask again and its slot.  The same checks serve an action that comes
+ * back in a consent token: well-formed is not enough (2026-99-99, 99:99),
+ * and the day may have passed while the user was asked.
  */
-int
-action_valid(const struct skill_req *r, const struct skill_action *a)
+static int
+slots_check(const struct skill_req *r, const char *date, const char *time,
+    const char *party_s, int *party, const char **slot, enum msg_id *ask)
 {
 	char buf[64];
 
+	if (date == NULL || *date == '\0')
+		return ask_again(slot, ask, "date", M_ASK_DATE);
+	if (msg_date(r->loc, date, buf, sizeof(buf)) != 0)
+		return ask_again(slot, ask, "date", M_BAD_DATE);
+	if (date_in_past(date, r->env->time))
+		return ask_again(slot, ask, "date", M_PAST_DATE);
+	if (time == NULL || *time == '\0')
+		return ask_again(slot, ask, "time", M_ASK_TIME);
+	if (msg_time(r->loc, time, buf, sizeof(buf)) != 0)
+		return ask_again(slot, ask, "time", M_BAD_TIME);
+	if (party_s == NULL || *party_s == '\0')
+		return ask_again(slot, ask, "partySize", M_ASK_PARTY);
+	if ((*party = parse_party(party_s)) < 0)
+		return ask_again(slot, ask, "partySize", M_BAD_PARTY);
+	return 0;
+}
+
+int
+action_valid(const struct skill_req *r, const struct skill_action *a)
+{
+	char party_s[16];
+	const char *slot;
+	enum msg_id ask;
+	int party;
+
 	if (a->kind == ACT_DETAILS)
 		return 1;
-	return a->kind == ACT_BOOK &&
-	    msg_date(r->loc, a->date, buf, sizeof(buf)) == 0 &&
-	    !date_in_past(a->date, r->env->time) &&
-	    msg_time(r->loc, a->time, buf, sizeof(buf)) == 0 &&
-	    a->party >= 1 && a->party <= PARTY_MAX;
+	snprintf(party_s, sizeof(party_s), "%d", a->party);
+	return a->kind == ACT_BOOK && slots_check(r, a->date, a->time,
+	    party_s, &party, &slot, &ask) == 0;
 }
 
 void
@@ -107,9 +142,9 @@ booking_intent(struct skill_req *r)
 {
 	const char *date = envelope_slot(r->env, "date");
 	const char *time = envelope_slot(r->env, "time");
-	const char *party = envelope_slot(r->env, "partySize");
 	struct skill_action act = { .kind = ACT_BOOK };
-	char buf[64];
+	const char *slot;
+	enum msg_id ask;
 
 	if (r->cfg->booking_url[0] == '\0') {
 		skill_say(r, M_BOOKING_OFF);
@@ -117,20 +152,9 @@ booking_intent(struct skill_req *r)
 		skill_outcome(r, "booking_off");
 		return;
 	}
-	if (date == NULL || *date == '\0')
-		return elicit(r, "date", M_ASK_DATE);
-	if (msg_date(r->loc, date, buf, sizeof(buf)) != 0)
-		return elicit(r, "date", M_BAD_DATE);
-	if (date_in_past(date, r->env->time))
-		return elicit(r, "date", M_PAST_DATE);
-	if (time == NULL || *time == '\0')
-		return elicit(r, "time", M_ASK_TIME);
-	if (msg_time(r->loc, time, buf, sizeof(buf)) != 0)
-		return elicit(r, "time", M_BAD_TIME);
-	if (party == NULL || *party == '\0')
-		return elicit(r, "partySize", M_ASK_PARTY);
-	if ((act.party = parse_party(party)) < 0)
-		return elicit(r, "partySize", M_BAD_PARTY);
+	if (slots_check(r, date, time, envelope_slot(r->env, "partySize"),
+	    &act.party, &slot, &ask) != 0)
+		return elicit(r, slot, ask);
 	memcpy(act.date, date, sizeof(act.date) - 1);
 	memcpy(act.time, time, sizeof(act.time) - 1);
 	booking_run(r, &act);
