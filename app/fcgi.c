@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -216,12 +217,14 @@ struct fcgi_conn {
 static char listen_mark, stop_mark;
 
 int
-fcgi_shared_init(struct fcgi_shared *sh, int listen_fd, int stop_fd)
+fcgi_shared_init(struct fcgi_shared *sh, int listen_fd, int stop_fd,
+    int threads)
 {
 	struct epoll_event ev = { 0 };
 
 	memset(sh, 0, sizeof(*sh));
 	sh->listen_fd = listen_fd;
+	sh->threads = threads;
 	if ((sh->ep = epoll_create1(EPOLL_CLOEXEC)) < 0)
 		return -1;
 	pthread_mutex_init(&sh->mu, NULL);
@@ -236,12 +239,33 @@ fcgi_shared_init(struct fcgi_shared *sh, int listen_fd, int stop_fd)
 	return epoll_ctl(sh->ep, EPOLL_CTL_ADD, stop_fd, &ev);
 }
 
+/*
+ * FCGI_CONNS_MAX, or fewer under an open-files limit too low for it and
+ * the worker's own descriptors.  Read at each accept: prlimit may change
+ * the limit of a running worker.
+ */
+static int
+conns_max(const struct fcgi_shared *sh)
+{
+	struct rlimit rl;
+	long long n;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return FCGI_CONNS_MAX;
+	n = (long long)rl.rlim_cur - FCGI_FDS_OWN -
+	    (long long)FCGI_FDS_PER_THREAD * sh->threads;
+	if (n > FCGI_CONNS_MAX)
+		return FCGI_CONNS_MAX;
+	return n < FCGI_CONNS_MIN ? FCGI_CONNS_MIN : (int)n;
+}
+
 static struct fcgi_conn *
 conn_open(struct fcgi_shared *sh, int fd)
 {
 	struct timeval tv = { FCGI_IO_TIMEOUT_MS / 1000,
 	    FCGI_IO_TIMEOUT_MS % 1000 * 1000 };
 	struct fcgi_conn *c = calloc(1, sizeof(*c));
+	int max = conns_max(sh);
 
 	/* libfcgi's blocking reads and writes then fail instead of hanging. */
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -263,7 +287,7 @@ conn_open(struct fcgi_shared *sh, int fd)
 	if (sh->conns != NULL)
 		sh->conns->prev = c;
 	sh->conns = c;
-	c->last = ++sh->nconns > FCGI_CONNS_MAX;
+	c->last = ++sh->nconns > max;
 	pthread_mutex_unlock(&sh->mu);
 	return c;
 }
@@ -354,6 +378,30 @@ conn_serve(struct fcgi_thread *t, struct fcgi_conn *c)
 	conn_wait(t->sh, c);
 }
 
+/*
+ * Out of descriptors or memory: the listen socket stays readable, so
+ * without a pause every thread would spin on it.  Logged at most once a
+ * minute.
+ */
+static void
+accept_pause(struct fcgi_shared *sh, int err)
+{
+	struct timespec now, pause = { 0, FCGI_ACCEPT_PAUSE_MS * 1000000L };
+	int say, nopen;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&sh->mu);
+	say = sh->accept_logged == 0 || now.tv_sec - sh->accept_logged >= 60;
+	if (say)
+		sh->accept_logged = now.tv_sec;
+	nopen = sh->nconns;
+	pthread_mutex_unlock(&sh->mu);
+	if (say)
+		log_msg(LOG_WARN, "fastcgi: accept: %s (%d connections open); "
+		    "pausing %d ms", strerror(err), nopen, FCGI_ACCEPT_PAUSE_MS);
+	nanosleep(&pause, NULL);
+}
+
 void *
 fcgi_thread_main(void *arg)
 {
@@ -378,8 +426,13 @@ fcgi_thread_main(void *arg)
 			continue;
 		}
 		fd = accept4(sh->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd < 0)
-			continue;	/* another thread or worker took it */
+		if (fd < 0) {
+			/* EAGAIN: another thread or worker took it. */
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM)
+				accept_pause(sh, errno);
+			continue;
+		}
 		{
 			struct fcgi_conn *c = conn_open(sh, fd);
 			char b;
@@ -406,9 +459,9 @@ fcgi_thread_main(void *arg)
 				 * cannot pile up descriptors until accept
 				 * fails.
 				 */
-				log_msg(LOG_WARN, "fastcgi: %d connections open; "
-				    "closed a new one with no request",
-				    FCGI_CONNS_MAX);
+				log_msg(LOG_WARN, "fastcgi: over %d connections "
+				    "open; closed a new one with no request",
+				    conns_max(sh));
 				conn_close(sh, c);
 			}
 		}

@@ -2,6 +2,7 @@
 #define FCGI_H
 
 #include <pthread.h>
+#include <time.h>
 
 #include "core.h"
 
@@ -21,6 +22,8 @@ struct fcgi_shared {
 	pthread_mutex_t mu;	/* guards the list and the count */
 	struct fcgi_conn *conns;	/* every open connection */
 	int nconns;
+	int threads;		/* for the descriptors they keep */
+	time_t accept_logged;	/* CLOCK_MONOTONIC s of the last accept error */
 };
 
 struct fcgi_thread {
@@ -30,7 +33,8 @@ struct fcgi_thread {
 };
 
 /* stop_fd: readable once the worker is stopping. */
-int fcgi_shared_init(struct fcgi_shared *sh, int listen_fd, int stop_fd);
+int fcgi_shared_init(struct fcgi_shared *sh, int listen_fd, int stop_fd,
+    int threads);
 /* After the threads are gone: closes the connections left open. */
 void fcgi_shared_close(struct fcgi_shared *sh);
 

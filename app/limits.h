@@ -51,6 +51,22 @@
 #define FCGI_CONNS_MAX		256
 
 /*
+ * Descriptors the worker keeps for itself, not for nginx's connections:
+ * a few of its own, and per thread its profile, booking, SMS and
+ * certificate connections.  Under a low open-files limit the cap above
+ * shrinks to leave these free (never below FCGI_CONNS_MIN).
+ */
+#define FCGI_FDS_OWN		16
+#define FCGI_FDS_PER_THREAD	12
+#define FCGI_CONNS_MIN		4
+
+/*
+ * accept() failing for want of descriptors or memory: the threads pause
+ * this long before trying again instead of spinning on the listen socket.
+ */
+#define FCGI_ACCEPT_PAUSE_MS	50
+
+/*
  * Over FCGI_CONNS_MAX, a new connection gets this long to send its
  * request (nginx sends it right after connecting) before it is closed.
  */

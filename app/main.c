@@ -183,7 +183,8 @@ serve(const struct config *cfg, struct verifier *verifier)
 	/* The threads share the socket and wait in epoll, never in accept. */
 	if (fcntl(LISTEN_FD, F_SETFL, fcntl(LISTEN_FD, F_GETFL) | O_NONBLOCK) != 0 ||
 	    FCGX_Init() != 0 || pipe2(stop_pipe, O_CLOEXEC) != 0 ||
-	    fcgi_shared_init(&sh, LISTEN_FD, stop_pipe[0]) != 0) {
+	    fcgi_shared_init(&sh, LISTEN_FD, stop_pipe[0],
+	    cfg->worker_threads) != 0) {
 		log_msg(LOG_ERROR, "worker: cannot set up: %s", strerror(errno));
 		return 1;
 	}

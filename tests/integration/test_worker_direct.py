@@ -2,6 +2,7 @@
 catches most of these first, so they are tested here without it)."""
 import json
 import os
+import resource
 import re
 import socket
 
@@ -244,6 +245,49 @@ def test_direct_idle_connections_are_capped(env):
             check(fds < 256 + 32, "worker holds %d fds" % fds)
             check(fds > 256, "worker holds only %d fds: were the idle "
                   "connections kept at all?" % fds)
+        finally:
+            for c in idle:
+                c.close()
+        check("closed a new one with no request" in s.worker_log(),
+              "no log line for the refused connections")
+
+
+def _cpu_s(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_direct_connection_cap_follows_open_files_limit(env):
+    """Under an open-files limit of 64 (set on the running worker, as
+    prlimit does), the cap shrinks to leave the worker's own descriptors:
+    80 idle peers do not exhaust them, the worker does not spin, and a
+    request on a new connection is still answered.  With the fixed cap of
+    256, accept failed with EMFILE and both threads spun on it."""
+    with env.own_stack(name="nofile", workers=1, worker_threads=2) as s:
+        params, body = _launch(s)
+        pid = s.worker_pids()[0]
+        resource.prlimit(pid, resource.RLIMIT_NOFILE, (64, 64))
+        idle = []
+        try:
+            for _ in range(80):
+                idle.append(_kept(_sock(s)))
+            # The last one is over the cap: closed by the worker (EOF).
+            idle[-1].settimeout(5)
+            eq(idle[-1].recv(1), b"", "idle connection over the cap")
+            cpu = _cpu_s(pid)
+            c = _kept(_sock(s))
+            c.settimeout(5)
+            out, ended = _ask(c, params, body, keep=False)
+            c.close()
+            check(ended and b"Status: 200" in out, "answer: %r" % out[:80])
+            fds = len(os.listdir("/proc/%d/fd" % pid))
+            check(fds <= 64, "worker holds %d fds" % fds)
+            # An answer takes a few ms of CPU; spinning threads take the
+            # whole time since the idle peers connected.
+            used = _cpu_s(pid) - cpu
+            check(used < 0.5, "worker used %.2f s of CPU for one answer"
+                  % used)
         finally:
             for c in idle:
                 c.close()
