@@ -68,19 +68,47 @@ parse_party(const char *s)
 }
 
 /*
- * Before yesterday (UTC) in the request's time: a day the user cannot
- * mean.  One day of slack covers every time zone's "today".
+ * The user's time zone is not known: a local day and time are read as
+ * UTC, and anywhere on Earth is within UTC-12 to UTC+14 of that.
  */
+#define TZ_WEST_S	(12 * 3600)
+#define TZ_EAST_S	(14 * 3600)
+
+/* ymd and hm already checked by msg_date and msg_time. */
+static time_t
+utc_of(const char *ymd, const char *hm)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = atoi(ymd) - 1900;
+	tm.tm_mon = atoi(ymd + 5) - 1;
+	tm.tm_mday = atoi(ymd + 8);
+	tm.tm_hour = atoi(hm);
+	tm.tm_min = atoi(hm + 3);
+	return timegm(&tm);
+}
+
+/* The day has ended in every time zone at the request's time. */
 static int
 date_in_past(const char *ymd, time_t now)
 {
-	char yesterday[11];
-	time_t t = now - 24 * 3600;
-	struct tm tm;
+	return utc_of(ymd, "00:00") + 24 * 3600 + TZ_WEST_S <= now;
+}
 
-	gmtime_r(&t, &tm);
-	strftime(yesterday, sizeof(yesterday), "%Y-%m-%d", &tm);
-	return strcmp(ymd, yesterday) < 0;
+/* The day begins more than BOOK_AHEAD_DAYS from now, wherever one is. */
+static int
+date_too_far(const char *ymd, time_t now)
+{
+	return utc_of(ymd, "00:00") - TZ_EAST_S >
+	    now + (time_t)BOOK_AHEAD_DAYS * 24 * 3600;
+}
+
+/* That day and hour have passed in every time zone. */
+static int
+time_in_past(const char *ymd, const char *hm, time_t now)
+{
+	return utc_of(ymd, hm) + TZ_WEST_S <= now;
 }
 
 static int
@@ -111,10 +139,14 @@ slots_check(const struct skill_req *r, const char *date, const char *time,
 		return ask_again(slot, ask, "date", M_BAD_DATE);
 	if (date_in_past(date, r->env->time))
 		return ask_again(slot, ask, "date", M_PAST_DATE);
+	if (date_too_far(date, r->env->time))
+		return ask_again(slot, ask, "date", M_FAR_DATE);
 	if (time == NULL || *time == '\0')
 		return ask_again(slot, ask, "time", M_ASK_TIME);
 	if (msg_time(r->loc, time, buf, sizeof(buf)) != 0)
 		return ask_again(slot, ask, "time", M_BAD_TIME);
+	if (time_in_past(date, time, r->env->time))
+		return ask_again(slot, ask, "time", M_PAST_TIME);
 	if (party_s == NULL || *party_s == '\0')
 		return ask_again(slot, ask, "partySize", M_ASK_PARTY);
 	if ((*party = parse_party(party_s)) < 0)

@@ -38,6 +38,12 @@
 #define CONF_LIST_MAX		16
 #define CONF_VALUE_MAX		1024
 
+/*
+ * The reference skill books at most this many days ahead: the spoken
+ * confirmation and the SMS name the day without its year.
+ */
+#define BOOK_AHEAD_DAYS		365
+
 /* Worker threads per process. */
 #define THREADS_MIN		1
 #define THREADS_MAX		64

@@ -47,6 +47,8 @@ static struct locale locales[] = {
 		    "in time, so I can't say whether your table is booked. If it "
 		    "is, you'll find it under your name when you call us.",
 		[M_PAST_DATE] = "That day has already passed. For which day?",
+		[M_PAST_TIME] = "That time has already passed. At what time?",
+		[M_FAR_DATE] = "I can book up to a year ahead. For which day?",
 		[M_BOOKING_OFF] = "Sorry, booking by voice isn't available right "
 		    "now.",
 		[M_WHY_BOOK] = "To book a table in your name and text you the "
@@ -141,6 +143,9 @@ static struct locale locales[] = {
 		    "Tisch reserviert ist. Wenn ja, findest du ihn unter deinem "
 		    "Namen, wenn du uns anrufst.",
 		[M_PAST_DATE] = "Dieser Tag ist schon vorbei. Für welchen Tag?",
+		[M_PAST_TIME] = "Diese Uhrzeit ist schon vorbei. Um wie viel Uhr?",
+		[M_FAR_DATE] = "Ich kann bis zu einem Jahr im Voraus reservieren. "
+		    "Für welchen Tag?",
 		[M_BOOKING_OFF] = "Reservierungen per Sprache sind gerade leider "
 		    "nicht möglich.",
 		[M_WHY_BOOK] = "Um einen Tisch auf deinen Namen zu reservieren und "

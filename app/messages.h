@@ -29,6 +29,8 @@ enum msg_id {
 	M_BOOK_FAILED,		/* the backend said no: nothing booked */
 	M_BOOK_UNCERTAIN,	/* no answer: it may or may not be booked */
 	M_PAST_DATE,
+	M_PAST_TIME,		/* the day is today, that hour has passed */
+	M_FAR_DATE,		/* more than BOOK_AHEAD_DAYS away */
 	M_BOOKING_OFF,
 	M_WHY_BOOK,		/* why booking needs the data */
 	M_WHY_TEXT,		/* why texting needs the number */

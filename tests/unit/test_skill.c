@@ -847,6 +847,62 @@ START_TEST(voice_consent_resumed)
 }
 END_TEST
 
+/*
+ * The request is at 2026-11-30T12:00Z, 00:00 in UTC-12 and 02:00 the
+ * next day in UTC+14: a day or hour is past only once it is past there,
+ * and a day too far only if it is more than a year away even in UTC+14.
+ */
+START_TEST(booking_time_window)
+{
+	static const struct {
+		const char *date, *time, *elicit, *says;
+	} c[] = {
+		{ "2026-11-29", "23:30", "date", "That day has already passed" },
+		{ "2026-11-30", "00:00", "time", "That time has already passed" },
+		{ "2026-11-30", "00:30", NULL, NULL },	/* 12:30 in UTC-12 */
+		{ "2026-11-29", NULL, "date", "That day has already passed" },
+		{ "2027-12-01", "19:00", NULL, NULL },
+		{ "2027-12-02", "19:00", "date", "up to a year ahead" },
+		{ "2099-12-24", "19:00", "date", "up to a year ahead" },
+	};
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct fake f;
+		struct result r;
+		char extra[1024], tslot[96] = "";
+		json_object *d;
+
+		if (c[i].time != NULL)
+			snprintf(tslot, sizeof(tslot), ",\"time\":{\"name\":"
+			    "\"time\",\"value\":\"%s\"}", c[i].time);
+		snprintf(extra, sizeof(extra), "\"intent\":{\"name\":"
+		    "\"BookTableIntent\",\"slots\":{\"date\":{\"name\":\"date\","
+		    "\"value\":\"%s\"}%s,\"partySize\":{\"name\":\"partySize\","
+		    "\"value\":\"2\"}}}", c[i].date, tslot);
+		fake_init(&f);
+		f.status[0] = 201;
+		run(conf(NULL), &f, envelope("IntentRequest", "en-US", PERSON,
+		    extra), &r);
+		d = get(r.resp, "directives") == NULL ? NULL :
+		    json_object_array_get_idx(get(r.resp, "directives"), 0);
+		if (c[i].elicit == NULL) {
+			ck_assert_msg(f.posts >= 1 && strcmp(f.post[0].what,
+			    "booking") == 0, "%s %s: not booked", c[i].date,
+			    c[i].time);
+			ck_assert_ptr_null(d);
+		} else {
+			ck_assert_msg(f.fetches + f.posts == 0, "%s %s: %d calls",
+			    c[i].date, c[i].time, f.fetches + f.posts);
+			ck_assert_ptr_nonnull(d);
+			ck_assert_str_eq(json_path_str(d, "slotToElicit"),
+			    c[i].elicit);
+			ck_has(r.ssml, c[i].says);
+		}
+		done(&r);
+	}
+}
+END_TEST
+
 /* Well-formed tokens with a day, hour or party the intent would refuse. */
 START_TEST(voice_consent_token_checked_like_slots)
 {
@@ -856,6 +912,8 @@ START_TEST(voice_consent_token_checked_like_slots)
 		"v1|book|2026-12-31|24:00|2",
 		"v1|book|2026-12-31|20:60|2",
 		"v1|book|2026-11-01|20:00|2",	/* before the request's day */
+		"v1|book|2026-11-30|00:00|2",	/* past even in UTC-12 */
+		"v1|book|2027-12-24|20:00|2",	/* over a year ahead */
 		"v1|book|1999-12-31|20:00|2",
 	};
 	struct fake f;
@@ -1016,6 +1074,7 @@ suite_skill(void)
 	tcase_add_test(tc, backend_failure);
 	tcase_add_test(tc, german);
 	tcase_add_test(tc, invalid_slots_elicit);
+	tcase_add_test(tc, booking_time_window);
 	tcase_add_test(tc, scopes_list);
 	tcase_add_test(tc, small_intents);
 	suite_add_tcase(s, tc);
