@@ -134,6 +134,11 @@ profile_endpoint_allowed(const struct config *cfg, const char *endpoint)
 
 /* --- Parsing one answer ------------------------------------------- */
 
+/*
+ * One value: a string (jtree refuses \u0000, so no NUL inside).  Returns
+ * 0 with the text, 1 for an empty or all-blank string (the user has not
+ * set it: an API that answers "" instead of 204), -1 if malformed.
+ */
 static int
 parse_text(const char *body, size_t len, char *out, size_t outlen)
 {
@@ -141,13 +146,12 @@ parse_text(const char *body, size_t len, char *out, size_t outlen)
 	struct jdoc d;
 	int rc = -1;
 
-	/* One value: a string (jtree refuses \u0000, so no NUL inside). */
 	if (jdoc_parse(&d, body, len, 1, 1, &why) != 0)
 		return -1;
-	if ((s = jdoc_str(&d, 0)) != NULL && d.node[0].len > 0 &&
-	    d.node[0].len < outlen) {
-		memcpy(out, s, d.node[0].len + 1);
-		rc = 0;
+	if ((s = jdoc_str(&d, 0)) != NULL && d.node[0].len < outlen) {
+		rc = s[strspn(s, " \t\r\n")] == '\0' ? 1 : 0;
+		if (rc == 0)
+			memcpy(out, s, d.node[0].len + 1);
 	}
 	jdoc_free(&d);
 	return rc;
@@ -238,8 +242,15 @@ profile_parse(enum profile_field f, long http_status, const char *body,
 			out->status = PS_OK;
 		return;
 	}
-	if (parse_text(body, len, out->text, sizeof(out->text)) != 0)
+	switch (parse_text(body, len, out->text, sizeof(out->text))) {
+	case 0:
+		break;
+	case 1:
+		out->status = PS_NOT_SET;
 		return;
+	default:
+		return;
+	}
 	if (f == PF_EMAIL && strchr(out->text, '@') == NULL) {
 		explicit_bzero(out->text, sizeof(out->text));
 		return;

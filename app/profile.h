@@ -34,7 +34,11 @@ enum profile_status {
 	PS_UNAVAILABLE,		/* 5xx, timeout, network, bad body, not allowed */
 };
 
-#define PROFILE_TEXT_MAX 256
+/*
+ * A name or email, in bytes with its NUL: far above any real name even
+ * in a 3-byte script (about 340 characters); a longer one is malformed.
+ */
+#define PROFILE_TEXT_MAX 1024
 
 struct profile_value {
 	enum profile_status status;

@@ -7,6 +7,7 @@ Nothing here sleeps to synchronise: mocks announce READY, scripts/stack
 returns once /healthz answers, and waits poll a condition with a deadline.
 """
 import contextlib
+import datetime
 import importlib.machinery
 import importlib.util
 import json
@@ -70,6 +71,34 @@ def wait_for(cond, timeout=10.0, what="condition"):
 
 # Every profile token the tests made (test_zz_privacy checks the logs).
 SENT_TOKENS = []
+
+_EN_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
+            "Saturday", "Sunday")
+_EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July",
+              "August", "September", "October", "November", "December")
+_DE_DAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag",
+            "Samstag", "Sonntag")
+_DE_MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli",
+              "August", "September", "Oktober", "November", "Dezember")
+
+
+class BookingDay:
+    """A day `ahead` days after today (UTC) and how each locale says it.
+    The worker refuses past days and days over a year ahead, so a fixed
+    date in a test would start failing on the calendar."""
+
+    def __init__(self, ahead):
+        d = (datetime.datetime.now(datetime.timezone.utc).date() +
+             datetime.timedelta(days=ahead))
+        self.iso = d.isoformat()
+        wd, m = d.weekday(), d.month - 1
+        self.en_us = "%s, %s %d" % (_EN_DAYS[wd], _EN_MONTHS[m], d.day)
+        self.en_gb = "%s %d %s" % (_EN_DAYS[wd], d.day, _EN_MONTHS[m])
+        self.de = "%s, %d. %s" % (_DE_DAYS[wd], d.day, _DE_MONTHS[m])
+
+
+BOOK_DAY = BookingDay(30)
+LATER_DAY = BookingDay(37)
 
 
 def token(**kv):

@@ -4,8 +4,8 @@ deadlines, the origin allow-list, voice consent and permission events."""
 import uuid
 
 import harness
-from harness import (check, eq, parse_ssml, sim, token, validate_response,
-                     wait_for)
+from harness import (BOOK_DAY, LATER_DAY, check, eq, parse_ssml, sim, token,
+                     validate_response, wait_for)
 
 PERSON = sim.DEFAULT_PERSON
 USER = sim.DEFAULT_USER
@@ -16,7 +16,7 @@ NOT_SET = ("Your mobile number is not set. You can enter these details in "
            "the Alexa app under Settings > Your Profile, and then launch this "
            "skill again.")
 APOLOGY = "Sorry, I can't get your contact details right now."
-SLOTS = {"date": "2026-12-24", "time": "19:30", "partySize": "2"}
+SLOTS = {"date": BOOK_DAY.iso, "time": "19:30", "partySize": "2"}
 NAME_TAG = '<alexa:name type="first" personId="%s"/>' % PERSON
 
 
@@ -380,7 +380,7 @@ def _start_connection(r, scopes, level):
 
 def test_voice_consent_accepted_books(env):
     with env.own_stack(name="voice", voice_consent="yes") as s:
-        slots = {"date": "2026-12-31", "time": "20:00", "partySize": "4"}
+        slots = {"date": LATER_DAY.iso, "time": "20:00", "partySize": "4"}
         r = _book(s, token(mobileNumber="403"), slots=slots)
         tok = _start_connection(r, [MOBILE], "PERSON")
         check("needs your name and mobile number" in r.speech, r.speech)
@@ -388,13 +388,13 @@ def test_voice_consent_accepted_books(env):
               "booked before consent")
         r = s.send("resumed", status="ACCEPTED", connection_token=tok,
                    token=token())
-        validate_response(r, "a table for 4 on Thursday, December 31 at 8 pm "
-                          "under Zo\u00eb")
+        validate_response(r, "a table for 4 on %s at 8 pm under Zo\u00eb"
+                          % LATER_DAY.en_us)
         rid = r.envelope["request"]["requestId"]
         b = _bookings(env, rid)
         eq(len(b), 1, "bookings after ACCEPTED")
         eq((b[0]["date"], b[0]["time"], b[0]["partySize"]),
-           ("2026-12-31", "20:00", 4), "booking slots from the token")
+           (LATER_DAY.iso, "20:00", 4), "booking slots from the token")
         # Without a person: account level.
         r = _book(s, token(all="403"), person=None)
         _start_connection(r, [GIVEN, MOBILE], "ACCOUNT")

@@ -10,7 +10,7 @@ import re
 from xml.sax.saxutils import escape
 
 import harness
-from harness import ROOT, check, sim, token, validate_response
+from harness import BOOK_DAY, ROOT, check, sim, token, validate_response
 
 _loader = importlib.machinery.SourceFileLoader(
     "mockd", os.path.join(ROOT, "tests", "mocks", "mockd.py"))
@@ -45,7 +45,7 @@ def _exercise(env):
     """Every path that touches personal data, so the check means something
     even when this module runs alone."""
     s = env.shared()
-    slots = {"date": "2026-12-24", "time": "19:30", "partySize": "2"}
+    slots = {"date": BOOK_DAY.iso, "time": "19:30", "partySize": "2"}
     for who in mockd.PERSON_DATA:
         validate_response(s.send("launch", token=token(who=who)))
         validate_response(s.send("intent", name="BookTableIntent",

@@ -44,6 +44,40 @@ START_TEST(names)
 	ck_assert_int_eq(v.status, PS_UNAVAILABLE);
 	parse(PF_EMAIL, 200, "\"not-an-email\"", &v);
 	ck_assert_int_eq(v.status, PS_UNAVAILABLE);
+	/* "" or blanks instead of 204: not set, not an API failure. */
+	parse(PF_GIVEN_NAME, 200, "\"\"", &v);
+	ck_assert_int_eq(v.status, PS_NOT_SET);
+	parse(PF_NAME, 200, "\" \\t \"", &v);
+	ck_assert_int_eq(v.status, PS_NOT_SET);
+	parse(PF_EMAIL, 200, "\"\"", &v);
+	ck_assert_int_eq(v.status, PS_NOT_SET);
+}
+END_TEST
+
+/* Up to PROFILE_TEXT_MAX - 1 bytes is a name (300 characters of a 3-byte
+ * script: 900 bytes); one byte more is malformed. */
+START_TEST(long_names)
+{
+	static char body[PROFILE_TEXT_MAX + 8];
+	struct profile_value v;
+	size_t n;
+
+	body[0] = '"';
+	for (n = 1; n <= 900; n += 3)
+		memcpy(body + n, "\xe5\xa4\xa7", 3);
+	strcpy(body + n, "\"");
+	parse(PF_GIVEN_NAME, 200, body, &v);
+	ck_assert_int_eq(v.status, PS_OK);
+	ck_assert_uint_eq(strlen(v.text), 900);
+	memset(body + 1, 'a', PROFILE_TEXT_MAX - 1);
+	strcpy(body + PROFILE_TEXT_MAX, "\"");
+	parse(PF_NAME, 200, body, &v);
+	ck_assert_int_eq(v.status, PS_OK);
+	ck_assert_uint_eq(strlen(v.text), PROFILE_TEXT_MAX - 1);
+	memset(body + 1, 'a', PROFILE_TEXT_MAX);
+	strcpy(body + PROFILE_TEXT_MAX + 1, "\"");
+	parse(PF_NAME, 200, body, &v);
+	ck_assert_int_eq(v.status, PS_UNAVAILABLE);
 }
 END_TEST
 
@@ -90,6 +124,7 @@ suite_profile(void)
 
 	tcase_add_test(tc, statuses);
 	tcase_add_test(tc, names);
+	tcase_add_test(tc, long_names);
 	tcase_add_test(tc, mobile);
 	tcase_add_test(tc, paths);
 	suite_add_tcase(s, tc);
