@@ -356,6 +356,22 @@ def test_bad_mobile_bodies(env):
     check(NAME_TAG in r.ssml, "empty name: %r" % r.ssml)
 
 
+def test_empty_name_is_not_set_long_name_books(env):
+    """An API answering 200 "" is a name that is not set (what the seed
+    says for missing data), not a failure to apologise for; a 300-character
+    name is a name."""
+    s = env.shared()
+    r = _book(s, token(who="empty"))
+    validate_response(r, "Your first name is not set. You can enter these "
+                      "details in the Alexa app under Settings > Your Profile")
+    check(not _bookings(env, r.envelope["request"]["requestId"]),
+          "booked without a name")
+    r = _book(s, token(who="long"))
+    validate_response(r, "Done: a table for 2 on %s" % BOOK_DAY.en_us)
+    b = _bookings(env, r.envelope["request"]["requestId"])
+    eq([x["name"] for x in b], ["a" * 300], "booked under the long name")
+
+
 # ---------------------------------------------------- voice consent
 
 def _start_connection(r, scopes, level):
