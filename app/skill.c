@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "log.h"
 #include "skill.h"
 #include "skill_int.h"
 
@@ -212,6 +213,42 @@ intent(struct skill_req *r)
 	fallback(r);
 }
 
+/*
+ * An Alexa code ("USER_INITIATED", "INVALID_RESPONSE") for the log, or
+ * "?": only capitals and '_' are copied, never free text.
+ */
+static const char *
+alexa_code(const char *s)
+{
+	if (s == NULL)
+		return "none";
+	if (*s == '\0' || strlen(s) > 40 ||
+	    s[strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_")] != '\0')
+		return "?";
+	return s;
+}
+
+/*
+ * Nothing to say, but the operator must see an ERROR: Alexa ended the
+ * session because a response of ours failed.  error.message is not
+ * logged: it may quote that response, and the response held the name.
+ */
+static void
+session_ended(struct skill_req *r)
+{
+	const struct jdoc *d = &r->env->doc;
+	const char *reason = alexa_code(jdoc_path_str(d, 0, "request.reason"));
+
+	if (strcmp(reason, "ERROR") != 0) {
+		skill_outcome(r, "session_ended: %s", reason);
+		return;
+	}
+	reason = alexa_code(jdoc_path_str(d, 0, "request.error.type"));
+	skill_outcome(r, "session_ended: ERROR %s", reason);
+	log_msg(LOG_WARN, "skill: Alexa ended a session on an error (%s) "
+	    "in an earlier response of this skill", reason);
+}
+
 void
 skill_handle(const struct config *cfg, struct skill_io *io,
     const struct envelope *env, struct response *resp, char *outcome,
@@ -236,6 +273,8 @@ skill_handle(const struct config *cfg, struct skill_io *io,
 		consent_event(&r);
 		break;
 	case RK_ENDED:
+		session_ended(&r);
+		break;
 	case RK_OTHER:
 		/* Nothing to say: an empty response. */
 		break;

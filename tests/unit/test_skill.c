@@ -1039,6 +1039,39 @@ START_TEST(small_intents)
 		run(conf(NULL), &f, envelope("SessionEndedRequest", "en-US",
 		    PERSON, "\"reason\":\"USER_INITIATED\""), &r);
 		ck_assert_ptr_null(r.ssml);
+		ck_assert_str_eq(r.outcome, "session_ended: USER_INITIATED");
+		done(&r);
+	}
+}
+END_TEST
+
+/* Alexa reporting an error in our last response reaches the log by its
+ * type only: error.message may quote that response. */
+START_TEST(session_ended_error_logged)
+{
+	static const struct {
+		const char *extra, *outcome;
+	} c[] = {
+		{ "\"reason\":\"ERROR\",\"error\":{\"type\":"
+		  "\"INVALID_RESPONSE\",\"message\":\"SSML: Zo\xc3\xab\"}",
+		  "session_ended: ERROR INVALID_RESPONSE" },
+		{ "\"reason\":\"ERROR\",\"error\":{\"type\":\"x y\"}",
+		  "session_ended: ERROR ?" },
+		{ "\"reason\":\"ERROR\"", "session_ended: ERROR none" },
+		{ "\"reason\":\"EXCEEDED_MAX_REPROMPTS\"",
+		  "session_ended: EXCEEDED_MAX_REPROMPTS" },
+		{ "\"reason\":\"Zo\xc3\xab\"", "session_ended: ?" },
+	};
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct fake f;
+		struct result r;
+
+		fake_init(&f);
+		run(conf(NULL), &f, envelope("SessionEndedRequest", "en-US",
+		    PERSON, c[i].extra), &r);
+		ck_assert_ptr_null(r.ssml);
+		ck_assert_str_eq(r.outcome, c[i].outcome);
 		done(&r);
 	}
 }
@@ -1055,6 +1088,7 @@ suite_skill(void)
 	tcase_add_test(tc, launch_tag_when_refused);
 	tcase_add_test(tc, launch_tag_configured);
 	tcase_add_test(tc, launch_generic);
+	tcase_add_test(tc, session_ended_error_logged);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("consent");
 	tcase_add_test(tc, consent_card_scopes);
