@@ -112,13 +112,6 @@
 #define API_CHUNK_LINE_MAX	256
 
 /*
- * A kept API connection idle this long is checked before it is used
- * again.  Servers close idle connections after seconds; a close that
- * races a request is caught by a retry (app/profile.c).
- */
-#define API_IDLE_CHECK_MS	1000
-
-/*
  * Alexa waits about 8 s for an answer.  Outbound budgets in the
  * configuration are capped so that the sum stays inside that deadline.
  */

@@ -38,7 +38,6 @@ struct api_conn {
 	CURL *h;
 	int up;				/* connected, may carry a request */
 	char origin[CONF_VALUE_MAX];	/* what it is connected to */
-	struct timespec used;		/* end of its last call */
 	/* The call in progress. */
 	enum call_state state;
 	int reused;			/* on a kept connection: may retry */
@@ -425,9 +424,14 @@ conns_wait(struct io_state *st, const struct timespec *deadline)
 }
 
 /*
- * A kept connection the server has closed (or written to unasked) is
- * replaced before it is used: after API_IDLE_CHECK_MS of rest, one
- * non-blocking read must find nothing.
+ * A kept connection is checked before every use: one non-blocking read
+ * must find nothing.  A server that has closed it shows EOF; one that
+ * wrote unasked (a repeated answer) would otherwise hand those bytes to
+ * the next user as theirs.  Bytes after an answer that were read with it
+ * already end the connection (http1_parse).  Not covered: unasked bytes
+ * that arrive while the next call is in flight; HTTP/1.1 cannot tell
+ * them from the answer (the API is TLS to Amazon, so only the API
+ * itself could send them).
  */
 static int
 conn_idle_ok(struct api_conn *c)
@@ -435,8 +439,6 @@ conn_idle_ok(struct api_conn *c)
 	char b[1];
 	size_t n = 0;
 
-	if (ms_since(&c->used) < API_IDLE_CHECK_MS)
-		return 1;
 	return curl_easy_recv(c->h, b, sizeof(b), &n) == CURLE_AGAIN;
 }
 
@@ -541,7 +543,6 @@ call_step(struct io_state *st, const struct config *cfg, int f,
 	    &out->v[f]);
 	if (!r.keep_alive)
 		conn_close(st, c);
-	clock_gettime(CLOCK_MONOTONIC, &c->used);
 	c->state = CALL_DONE;
 	return NULL;
 broken:

@@ -206,6 +206,24 @@ def test_profile_calls_share_one_kept_connection(env):
         eq(env.profile.connections(), 1, "connections for 5 launches")
 
 
+def test_unasked_bytes_on_kept_connection_never_answer_the_next(env):
+    """An API (or a proxy before it) that repeats its answer on the kept
+    connection: the next request on that thread, right after, must get its
+    own user's name, never the stale answer of the previous user (the
+    check for unasked bytes ran only after 1 s of rest)."""
+    with env.own_stack(name="dupanswer", workers=1, worker_threads=1) as s:
+        a = token(givenName="dup")
+        validate_response(s.send("launch", token=a), "Welcome back, Zo\u00eb!")
+        wait_for(lambda: any(c.get("dup_sent")
+                             for c in env.profile.calls(token=a)),
+                 what="the repeated answer")
+        b = token(who="amp")
+        r = s.send("launch", token=b)
+        validate_response(r, "Welcome back, Tom & Jerry!")
+        check("Zo\u00eb" not in r.ssml, "user B heard user A's name")
+        eq(len(env.profile.calls(token=b)), 1, "B's own call")
+
+
 def test_chunked_api_answer_is_read(env):
     tok = token(givenName="chunked")
     validate_response(env.shared().send("launch", token=tok),

@@ -42,6 +42,7 @@ HUGE_SIZE = 10 * 1024 * 1024
 BIG_SIZE = 6 * 1024
 HUGE_CHUNK = 64 * 1024
 DRIP_INTERVAL_S = 0.5
+DUP_DELAY_S = 0.1
 IDLE_TIMEOUT_S = 30
 MODES = ("profile", "certhost", "booking", "sms", "sns")
 
@@ -65,7 +66,7 @@ def parse_behaviour(text):
         return None
     text = text.strip()
     if text in ("ok", "drip", "huge", "badutf8", "garbage", "reset",
-                "chunked", "closeafter", "dropkept", "big"):
+                "chunked", "closeafter", "dropkept", "big", "dup"):
         return (text, None)
     if text.startswith("slow:"):
         try:
@@ -447,6 +448,16 @@ class Handler(BaseHTTPRequestHandler):
                 pad = BIG_SIZE - len(body) - len(b'"pad": "", ')
                 body = b'{"pad": "' + b"x" * pad + b'", ' + body[1:]
             kind = "ok"
+        if kind == "dup":
+            # A broken proxy or balancer: the answer, then the same answer
+            # again DUP_DELAY_S later on the kept connection, unasked.
+            self.send(status, body, ctype, record=record)
+            self.wfile.flush()
+            time.sleep(DUP_DELAY_S)
+            self.send(status, body, ctype)
+            self.wfile.flush()
+            record["dup_sent"] = True
+            return None
         if kind == "closeafter":
             # Answers as if the connection stayed open, then closes it.
             self.send(status, body, ctype, record=record)
