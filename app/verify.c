@@ -153,6 +153,8 @@ verify_fetch_curl(void *ctx, const char *url, char *buf, size_t *len)
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
 	    (long)cfg->cert_fetch_timeout_ms);
 	curl_easy_setopt(h, CURLOPT_MAXFILESIZE, (long)CERT_CHAIN_MAX);
+	/* A stalled DNS lookup must not outlast the timeout (profile.c). */
+	curl_easy_setopt(h, CURLOPT_QUICK_EXIT, 1L);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, fetch_write);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &fb);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);

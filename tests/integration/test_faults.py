@@ -1,9 +1,12 @@
 """Issue 8: fault injection against the real stack.  Every case: a valid
 Alexa response (or 400 for verification failures) inside the deadline, no
 worker crash, and no stuck worker afterwards."""
+import os
+import subprocess
 import time
 
-from harness import BOOK_DAY, check, eq, free_port, token, validate_response
+from harness import (BOOK_DAY, ROOT, check, eq, free_port, token,
+                     validate_response)
 
 SLOTS = {"date": BOOK_DAY.iso, "time": "19:30", "partySize": "2"}
 # The fault stack's budgets: api 1000 ms, booking 1000 ms, sms 1000 ms,
@@ -142,3 +145,47 @@ def test_cert_host_faults(env):
             _after(s, pids, "cert host " + beh)
     finally:
         env.certhost.behaviour("ok")
+
+
+def _slowdns(env):
+    """tests/mocks/slowdns.c built into an LD_PRELOAD shim: names ending
+    in .slow.test take SLOWDNS_S (9) seconds to resolve."""
+    so = os.path.join(env.tmp, "slowdns.so")
+    if not os.path.exists(so):
+        subprocess.run(["cc", "-shared", "-fPIC", "-O1", "-o", so,
+                        os.path.join(ROOT, "tests", "mocks", "slowdns.c"),
+                        "-ldl"], check=True)
+    return {"LD_PRELOAD": so, "SLOWDNS_S": "9"}
+
+
+def test_slow_dns_keeps_the_deadline(env):
+    """A resolver that does not answer for 9 s must not hold a request
+    past its budgets: libcurl's threaded resolver used to be waited for
+    when a call timed out (the reply took 9 s; nginx and Alexa give up at
+    8).  Profile API, cert host and booking backend, each behind a name
+    that stalls."""
+    extra = _slowdns(env)
+    api = "https://api.slow.test:%d" % env.profile.port
+    with env.own_stack(name="slowapi", workers=1, extra_env=extra,
+                       api_allowed_origins=api) as s:
+        s.env_api_endpoint = api
+        r, dt = _timed(lambda: s.send("launch", token=token()))
+        validate_response(r)
+        check("alexa:name" in r.ssml, "launch without the tag: %r" % r.ssml)
+        check(dt < DEADLINE, "profile behind slow DNS: %.2f s" % dt)
+    with env.own_stack(
+            name="slowcert", workers=1, extra_env=extra,
+            cert_fetch_connect_to="s3.amazonaws.com:443:cert.slow.test:%d"
+            % env.certhost.port) as s:
+        r, dt = _timed(lambda: s.send("launch", person=None))
+        eq(r.status, 400, "cert host behind slow DNS")
+        check(dt < DEADLINE, "cert host behind slow DNS: %.2f s" % dt)
+    with env.own_stack(
+            name="slowbook", workers=1, extra_env=extra,
+            booking_url="https://booking.slow.test:%d/bookings"
+            % env.mocks["booking"].port) as s:
+        r, dt = _timed(lambda: _book(s))
+        validate_response(r)
+        check("can't say whether your table is booked" in r.speech or
+              "nothing has been booked" in r.speech, r.speech)
+        check(dt < DEADLINE, "booking behind slow DNS: %.2f s" % dt)
