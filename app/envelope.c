@@ -136,6 +136,21 @@ valid_type_name(const char *s)
 	return n > 0 && n <= 128;
 }
 
+/*
+ * requestId goes out as the booking's and the SMS's Idempotency-Key
+ * header: visible ASCII only, so a decoded "\r\n" cannot add a header.
+ */
+static int
+valid_request_id(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++, n++)
+		if (*s < 0x21 || *s > 0x7e)
+			return 0;
+	return n > 0 && n <= REQUEST_ID_MAX;
+}
+
 static int
 has_type(const struct jdoc *d, int i, enum jtype type)
 {
@@ -284,6 +299,10 @@ envelope_parse(struct envelope *env, const char *body, size_t len,
 		return -1;
 	}
 	env->request_id = jdoc_path_str(d, 0, "request.requestId");
+	if (!valid_request_id(env->request_id)) {
+		*why = "bad request.requestId";
+		return -1;
+	}
 	env->timestamp = jdoc_path_str(d, 0, "request.timestamp");
 	if (envelope_parse_time(env->timestamp, &env->time) != 0) {
 		*why = "bad request.timestamp";

@@ -24,6 +24,9 @@
 
 /* Any single string field we read from the envelope. */
 #define FIELD_MAX		8192
+
+/* request.requestId: Amazon's are about 60 characters. */
+#define REQUEST_ID_MAX		256
 /* Identifiers that may appear in logs (request id): capped and filtered. */
 #define LOG_ID_MAX		100
 

@@ -40,6 +40,41 @@ START_TEST(launch_needs_session)
 }
 END_TEST
 
+/* requestId becomes an Idempotency-Key header: visible ASCII only. */
+START_TEST(request_id_checked)
+{
+	static const struct {
+		const char *id;
+		int ok;
+	} c[] = {
+		{ "amzn1.echo-api.request.0f2b6a1e-9e52-4c1a-a6b4-2f0d1c3b4a5e", 1 },
+		{ "r", 1 },
+		{ "", 0 },
+		{ "a\\r\\nX-Injected: yes", 0 },
+		{ "a b", 0 },
+		{ "Zo\xc3\xab", 0 },
+	};
+	char body[512];
+	struct envelope e;
+	const char *why;
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		snprintf(body, sizeof(body), "{\"version\":\"1.0\"," CTX
+		    ",\"request\":{\"type\":\"AlexaSkillEvent.SkillEnabled\","
+		    "\"requestId\":\"%s\",\"timestamp\":"
+		    "\"2026-12-01T00:00:00Z\"}}", c[i].id);
+		if (c[i].ok) {
+			ck_assert_msg(parse(body, &e, &why) == 0, "%s: %s",
+			    c[i].id, why);
+		} else {
+			ck_assert_int_ne(parse(body, &e, &why), 0);
+			ck_assert_str_eq(why, "bad request.requestId");
+		}
+		envelope_free(&e);
+	}
+}
+END_TEST
+
 START_TEST(depth_limit)
 {
 	char body[400];
@@ -83,6 +118,7 @@ suite_envelope(void)
 	tcase_add_test(tc, event_without_session_or_locale);
 	tcase_add_test(tc, launch_needs_session);
 	tcase_add_test(tc, depth_limit);
+	tcase_add_test(tc, request_id_checked);
 	tcase_add_test(tc, timestamps);
 	suite_add_tcase(s, tc);
 	return s;
