@@ -417,6 +417,7 @@ jdoc_parse(struct jdoc *d, const char *buf, size_t len, int max_depth,
 		*why = "out of memory";
 		return -1;
 	}
+	d->scap = (uint32_t)len + 1;
 	if (parse_value(&ps, 0, 0) == 0) {
 		skip_ws(&ps);
 		if (ps.p < ps.end)
@@ -434,9 +435,12 @@ jdoc_parse(struct jdoc *d, const char *buf, size_t len, int max_depth,
 void
 jdoc_free(struct jdoc *d)
 {
-	/* Strings may hold tokens and personal data: wipe before free. */
+	/*
+	 * Strings may hold tokens and personal data: wipe before free, all
+	 * of it, since a string whose parse failed was decoded past slen.
+	 */
 	if (d->strs != NULL)
-		explicit_bzero(d->strs, d->slen);
+		explicit_bzero(d->strs, d->scap);
 	free(d->strs);
 	free(d->node);
 	memset(d, 0, sizeof(*d));

@@ -35,6 +35,7 @@ struct jdoc {
 	uint32_t cap;
 	char *strs;
 	uint32_t slen;
+	uint32_t scap;		/* bytes allocated for strs */
 	const char *src;
 	uint32_t max_nodes;
 };
