@@ -48,6 +48,12 @@ struct verifier {
 const char *
 verify_cert_url(const char *url)
 {
+	return verify_cert_url_canon(url, NULL, 0);
+}
+
+const char *
+verify_cert_url_canon(const char *url, char *canon, size_t canonlen)
+{
 	CURLU *u = NULL;
 	char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL;
 	char *user = NULL, *query = NULL, *frag = NULL;
@@ -94,6 +100,9 @@ verify_cert_url(const char *url)
 		goto out;
 	if (strncmp(path, CERT_PATH_PREFIX, strlen(CERT_PATH_PREFIX)) != 0 ||
 	    path[strlen(CERT_PATH_PREFIX)] == '\0')
+		goto out;
+	if (canon != NULL && (size_t)snprintf(canon, canonlen, "https://%s%s",
+	    CERT_HOST, path) >= canonlen)
 		goto out;
 	why = NULL;
 out:
@@ -546,10 +555,29 @@ fetch_and_check(struct verifier *v, const char *url, time_t now,
 	return why;
 }
 
+/* Under the lock: e holds url's key until expires. */
+static void
+entry_fill(struct verifier *v, struct cache_entry *e, const char *url,
+    EVP_PKEY *key, time_t expires)
+{
+	entry_clear(e);
+	snprintf(e->url, sizeof(e->url), "%s", url);
+	e->state = ENTRY_READY;
+	e->key = key;
+	EVP_PKEY_up_ref(e->key);
+	e->expires = expires;
+	e->used = ++v->tick;
+}
+
 /*
- * The signing key for url: from the cache while every cert of the chain
- * is still valid, otherwise downloaded and verified again.  Threads
- * asking for a URL that is being fetched wait for that one download.
+ * The signing key for url (canonical): from the cache while every cert
+ * of the chain is still valid, otherwise downloaded and verified again.
+ * Threads asking for a URL that is being fetched wait for that one
+ * download.  A new URL takes an empty slot while it is fetched; with
+ * none free it is fetched outside the cache and evicts the least used
+ * key only once it has been verified: a request with a bad URL (its
+ * signature is not known to be good before the download) cannot push
+ * out a good key.
  */
 static const char *
 key_for_url(struct verifier *v, const char *url, time_t now, EVP_PKEY **key)
@@ -582,28 +610,28 @@ key_for_url(struct verifier *v, const char *url, time_t now, EVP_PKEY **key)
 		pthread_mutex_unlock(&v->mu);
 		return NULL;
 	}
-	if (e == NULL && (e = cache_slot(v)) == NULL) {
-		pthread_mutex_unlock(&v->mu);
-		return "cert_cache_busy";
+	if (e == NULL && (e = cache_slot(v)) != NULL &&
+	    e->state != ENTRY_EMPTY)
+		e = NULL;	/* no free slot: fetch outside the cache */
+	if (e != NULL) {
+		entry_clear(e);
+		snprintf(e->url, sizeof(e->url), "%s", url);
+		e->state = ENTRY_FETCHING;
 	}
-	entry_clear(e);
-	snprintf(e->url, sizeof(e->url), "%s", url);
-	e->state = ENTRY_FETCHING;
 	pthread_mutex_unlock(&v->mu);
 
 	why = fetch_and_check(v, url, now, key, &expires);
 
 	pthread_mutex_lock(&v->mu);
-	e->gen++;
-	e->last_error = why;
-	if (why == NULL) {
-		e->state = ENTRY_READY;
-		e->key = *key;
-		EVP_PKEY_up_ref(e->key);
-		e->expires = expires;
-		e->used = ++v->tick;
-	} else
+	if (e != NULL) {
+		e->gen++;
+		e->last_error = why;
 		e->state = ENTRY_EMPTY;
+		if (why == NULL)
+			entry_fill(v, e, url, *key, expires);
+	} else if (why == NULL && cache_find(v, url) == NULL &&
+	    (e = cache_slot(v)) != NULL)
+		entry_fill(v, e, url, *key, expires);
 	pthread_cond_broadcast(&v->cv);
 	pthread_mutex_unlock(&v->mu);
 	return why;
@@ -614,15 +642,17 @@ verify_signature(struct verifier *v, const char *cert_url, const char *sig256,
     const char *sig1, const char *body, size_t len, time_t now)
 {
 	EVP_PKEY *key = NULL;
+	char canon[CERT_URL_MAX + 1];
 	const char *why;
 
 	if (cert_url == NULL)
 		return "cert_url_missing";
 	if (sig256 == NULL && sig1 == NULL)
 		return "signature_missing";
-	if ((why = verify_cert_url(cert_url)) != NULL)
+	if ((why = verify_cert_url_canon(cert_url, canon, sizeof(canon))) !=
+	    NULL)
 		return why;
-	if ((why = key_for_url(v, cert_url, now, &key)) != NULL)
+	if ((why = key_for_url(v, canon, now, &key)) != NULL)
 		return why;
 	why = signature_check(key, sig256, sig1, body, len);
 	EVP_PKEY_free(key);

@@ -40,6 +40,15 @@ void verify_thread_done(void);
 const char *verify_cert_url(const char *url);
 
 /*
+ * The same, and on success the URL's one spelling in canon:
+ * "https://s3.amazonaws.com" and the path with dot-segments removed
+ * (host case, ":443" and "/x/../" variants name one file, so one cache
+ * entry and one download).
+ */
+const char *verify_cert_url_canon(const char *url, char *canon,
+    size_t canonlen);
+
+/*
  * The verifier core without a cache or network: PEM chain bytes, trust
  * store file, signature, body -> verdict.  For the fuzzer and unit tests.
  */

@@ -1,5 +1,6 @@
 """Issue 4: request verification (PROTOCOL.md section 5) against the real
 stack: nginx + workers + the mock cert host, signed with the dev PKI."""
+import base64
 import concurrent.futures
 import os
 import re
@@ -192,6 +193,52 @@ def test_bad_cert_is_not_cached_as_good(env):
     eq(len(_downloads(env.certhost, path)) - before, 2,
        "downloads of a refused chain")
     _ok(s.send("launch"), "good request afterwards")
+
+
+def _forged(s, url):
+    """A request nobody signed (256 zero bytes) naming url: the chain is
+    downloaded before the signature can be checked."""
+    sig = base64.b64encode(b"\0" * 256).decode()
+    return s.send("launch", sign=None, headers={
+        "SignatureCertChainUrl": url, "Signature-256": sig})
+
+
+def test_cert_cache_one_entry_per_file_and_no_eviction_by_forgeries(env):
+    """Spellings of one URL (dot-segments, host case, :443) are one cache
+    entry; forged requests naming them download nothing, and forged ones
+    whose chain is refused evict no good key.  The cache used to be keyed
+    by the raw URL: 9 unsigned requests caused 9 downloads and pushed the
+    good key out."""
+    for i in range(7):
+        dst = os.path.join(PKI, "echo.api", "c%d.pem" % i)
+        shutil.copyfile(os.path.join(PKI, "echo.api", "echo-api.pem"), dst)
+    with env.own_stack(name="certcache", workers=1) as s:
+        good = "/echo.api/echo-api.pem"
+        _ok(s.send("launch"), "first request")
+        before = len(_downloads(env.certhost, good))
+        urls = ["https://s3.amazonaws.com/echo.api/v%d/../echo-api.pem" % i
+                for i in range(9)]
+        urls += ["https://S3.AmazonAWS.com:443/echo.api/echo-api.pem",
+                 "HTTPS://s3.amazonaws.com/echo.api/./echo-api.pem"]
+        for url in urls:
+            _refused(_forged(s, url), "signature", url)
+        _ok(s.send("launch"), "good request after the forgeries")
+        eq(len(_downloads(env.certhost, good)) - before, 0,
+           "downloads of the cached chain")
+        # Fill all 8 slots with good keys, then forgeries whose chain is
+        # refused: no good key may be pushed out.
+        mine = [CERT_URL] + [ECHO + "c%d.pem" % i for i in range(7)]
+        for url in mine:
+            _ok(s.send("launch", cert_url=url), url)
+        before = len(_downloads(env.certhost))
+        for _ in range(3):
+            _refused(_forged(s, ECHO + "wrongsan.pem"), "cert_san",
+                     "forged, refused chain")
+        eq(len(_downloads(env.certhost)) - before, 3, "refused chains fetched")
+        for url in mine:
+            _ok(s.send("launch", cert_url=url), url)
+        eq(len(_downloads(env.certhost)) - before, 3,
+           "good keys downloaded again after the forgeries")
 
 
 def test_redirect_is_not_followed(env):

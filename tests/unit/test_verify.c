@@ -102,6 +102,31 @@ START_TEST(refuses_missing_url)
 }
 END_TEST
 
+/* Every spelling of one file has one canonical URL (the cache key). */
+START_TEST(cert_url_canonical)
+{
+	static const char *const same[] = {
+		"https://s3.amazonaws.com/echo.api/echo-api.pem",
+		"https://S3.AmazonAWS.com/echo.api/echo-api.pem",
+		"https://s3.amazonaws.com:443/echo.api/echo-api.pem",
+		"HTTPS://s3.amazonaws.com/echo.api/../echo.api/echo-api.pem",
+		"https://s3.amazonaws.com/echo.api/v1/../echo-api.pem",
+		"https://s3.amazonaws.com/echo.api/./echo-api.pem",
+	};
+	char canon[CERT_URL_MAX + 1], small[20];
+
+	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		ck_assert_msg(verify_cert_url_canon(same[i], canon,
+		    sizeof(canon)) == NULL, "%s refused", same[i]);
+		ck_assert_str_eq(canon,
+		    "https://s3.amazonaws.com/echo.api/echo-api.pem");
+	}
+	/* No room for it: refused, never cut. */
+	ck_assert_ptr_nonnull(verify_cert_url_canon(same[0], small,
+	    sizeof(small)));
+}
+END_TEST
+
 /* --- the verifier core: PEM + trust file + signature + body --------- */
 
 static char *
@@ -674,6 +699,7 @@ suite_verify(void)
 	TCase *cache = tcase_create("cache");
 	TCase *ts = tcase_create("timestamp");
 
+	tcase_add_test(core, cert_url_canonical);
 	tcase_add_test(core, core_good_chain);
 	tcase_add_loop_test(core, core_bad_certs, 0,
 	    sizeof(bad_certs) / sizeof(bad_certs[0]));
