@@ -23,7 +23,6 @@ core_error(struct core_out *out, int status, const char *reason)
 	    status == 400 ? "bad_request" :
 	    status == 404 ? "not_found" :
 	    status == 405 ? "method_not_allowed" :
-	    status == 411 ? "length_required" :
 	    status == 413 ? "payload_too_large" :
 	    status == 415 ? "unsupported_media_type" : "internal_error"));
 	json_object_object_add(o, "reason", json_object_new_string(reason));

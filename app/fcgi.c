@@ -26,7 +26,6 @@ status_text(int status)
 	case 400: return "Bad Request";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
-	case 411: return "Length Required";
 	case 413: return "Payload Too Large";
 	case 415: return "Unsupported Media Type";
 	default: return "Internal Server Error";
@@ -85,7 +84,8 @@ handle_alexa(struct fcgi_thread *t, FCGX_Request *req, struct core_out *out)
 	}
 	clen = http_content_length(FCGX_GetParam("CONTENT_LENGTH", req->envp));
 	if (clen < 0) {
-		core_error(out, 411, "Content-Length required");
+		/* INTERFACE.md: 400 for a request without an envelope. */
+		core_error(out, 400, "Content-Length required");
 		return;
 	}
 	if (clen > BODY_MAX) {
@@ -139,22 +139,26 @@ handle_request(struct fcgi_thread *t, FCGX_Request *req)
 	snprintf(out.type, sizeof(out.type), "-");
 	snprintf(out.request_id, sizeof(out.request_id), "-");
 	if (route != NULL && strcmp(route, "healthz") == 0) {
+		/* Health checks come often: only a refused one is logged. */
 		if (method != NULL && (strcmp(method, "GET") == 0 ||
-		    strcmp(method, "HEAD") == 0))
+		    strcmp(method, "HEAD") == 0)) {
 			write_reply(req, 200, "text/plain", NULL, "ok\n", 3);
+			return;
+		}
+		out.status = 405;
+		snprintf(out.outcome, sizeof(out.outcome),
+		    "healthz: method must be GET");
+		write_reply(req, 405, "text/plain", "Allow: GET\r\n",
+		    "method not allowed\n", 19);
+	} else {
+		if (route == NULL || strcmp(route, "alexa") != 0)
+			core_error(&out, 404, "no such endpoint");
 		else
-			write_reply(req, 405, "text/plain", "Allow: GET\r\n",
-			    "method not allowed\n", 19);
-		return;
+			handle_alexa(t, req, &out);
+		write_reply(req, out.status, "application/json",
+		    out.status == 405 ? "Allow: POST\r\n" : NULL, out.body,
+		    out.body_len);
 	}
-	if (route == NULL || strcmp(route, "alexa") != 0)
-		core_error(&out, 404, "no such endpoint");
-	else
-		handle_alexa(t, req, &out);
-	write_reply(req, out.status,
-	    "application/json",
-	    out.status == 405 ? "Allow: POST\r\n" : NULL, out.body,
-	    out.body_len);
 	ms = ms_since(&t0);
 	if (t->core.verifier == NULL)	/* never hidden by log_level */
 		log_msg(LOG_ERROR, "req id=%s type=%s outcome=\"%s\" status=%d "

@@ -7,7 +7,7 @@ import re
 import socket
 
 from fcgiclient import head, read_answer, request, stdin
-from harness import check, eq, sim, PKI
+from harness import check, eq, sim, wait_for, PKI
 
 
 def _sock(s):
@@ -52,10 +52,10 @@ def test_direct_statuses(env):
         (_params(REQUEST_METHOD="GET", CONTENT_LENGTH="0"), 405),
         (_params(CONTENT_TYPE="text/plain", CONTENT_LENGTH="2"), 415),
         (_params(CONTENT_TYPE="application/jsonx", CONTENT_LENGTH="2"), 415),
-        (_params(CONTENT_LENGTH=None), 411),
-        (_params(CONTENT_LENGTH="12abc"), 411),
-        (_params(CONTENT_LENGTH="-1"), 411),
-        (_params(CONTENT_LENGTH="99999999999999999999"), 411),
+        (_params(CONTENT_LENGTH=None), 400),
+        (_params(CONTENT_LENGTH="12abc"), 400),
+        (_params(CONTENT_LENGTH="-1"), 400),
+        (_params(CONTENT_LENGTH="99999999999999999999"), 400),
         (_params(CONTENT_LENGTH="5"), 400),          # body shorter
         (_params(SKILL_ROUTE=None, CONTENT_LENGTH="2"), 404),
     )
@@ -65,6 +65,13 @@ def test_direct_statuses(env):
         check(json.loads(out).get("reason"), "no reason in %r" % out)
         if want == 405:
             eq(headers.get("allow"), "POST", "Allow header")
+    # A refused health check is logged like any refused request.
+    status, headers, out = request(sock, _params(SKILL_ROUTE="healthz",
+                                                 CONTENT_LENGTH="0"), b"")
+    eq(status, 405, "POST /healthz")
+    eq(headers.get("allow"), "GET", "Allow header of /healthz")
+    wait_for(lambda: 'outcome="healthz: method must be GET" status=405'
+             in s.worker_log(), what="the log line of POST /healthz")
 
 
 def test_direct_oversized_body_not_read(env):
