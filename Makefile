@@ -60,6 +60,7 @@ run: deps all
 	@scripts/run
 
 unit: deps $(BUILD)/unit-tests
+	@scripts/dev-pki >/dev/null
 	@mkdir -p $(BUILD)/reports
 	@cd tests/unit && CK_TAP_LOG_FILE_NAME=- ../../$(BUILD)/unit-tests
 

@@ -414,15 +414,15 @@ book(struct skill_req *r, const struct skill_action *act)
 	v[1] = date;
 	v[2] = time;
 	v[3] = p.v[nf].text;
-	v[4] = ref[0] ? ref : "-";
+	v[4] = ref;
 	v[5] = r->cfg->venue_address;
 	if (r->cfg->sms_gateway != SMS_NONE) {
 		const char *kk[7] = { "skill", k[0], k[1], k[2], k[3], k[4], k[5] };
 		const char *vv[7] = { r->cfg->skill_name, v[0], v[1], v[2], v[3],
 		    v[4], v[5] };
 
-		text_template(sms, sizeof(sms), r->loc->msg[M_SMS_BOOKING], kk, vv,
-		    7);
+		text_template(sms, sizeof(sms), r->loc->msg[ref[0] != '\0' ?
+		    M_SMS_BOOKING : M_SMS_BOOKING_NOREF], kk, vv, 7);
 		texted = send_text(r, p.v[PF_MOBILE].e164, sms);
 		explicit_bzero(sms, sizeof(sms));
 	}
@@ -461,7 +461,8 @@ details(struct skill_req *r, const struct skill_action *act)
 	r->io->profile_fetch(r->io, r->env, PF_BIT(PF_MOBILE), &p);
 	if (consent_check(r, &p, PF_BIT(PF_MOBILE), act))
 		goto out;
-	text_template(sms, sizeof(sms), r->loc->msg[M_SMS_VENUE], k, v, 3);
+	text_template(sms, sizeof(sms), r->loc->msg[r->cfg->venue_hours[0] !=
+	    '\0' ? M_SMS_VENUE : M_SMS_VENUE_AT], k, v, 3);
 	if (send_text(r, p.v[PF_MOBILE].e164, sms) == 0) {
 		const char *lk[] = { "last2" }, *lv[] = { p.v[PF_MOBILE].last2 };
 
@@ -486,8 +487,9 @@ booking_run(struct skill_req *r, const struct skill_action *act)
 	if (act->kind == ACT_DETAILS)
 		details(r, act);
 	else if (r->cfg->booking_url[0] == '\0') {
+		/* The config changed since consent was asked for. */
 		skill_say(r, M_BOOKING_OFF);
-		r->resp->end_session = 0;
+		skill_listen(r);
 		skill_outcome(r, "booking_off");
 	} else
 		book(r, act);

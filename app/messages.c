@@ -71,9 +71,13 @@ static struct locale locales[] = {
 		    "now.",
 		[M_TEXT_OFF] = "Text messages aren't available here.",
 		[M_VENUE] = " You'll find us at {address}. We're open {hours}.",
+		[M_VENUE_AT] = " You'll find us at {address}.",
 		[M_SMS_VENUE] = "{skill}: {address}. Open {hours}.",
+		[M_SMS_VENUE_AT] = "{skill}: {address}.",
 		[M_SMS_BOOKING] = "{skill}: table for {party} on {date} at {time}, "
 		    "booking {ref}. {address}",
+		[M_SMS_BOOKING_NOREF] = "{skill}: table for {party} on {date} at "
+		    "{time}. {address}",
 		[M_CONSENT_DECLINED] = "No problem. Without those details I can't "
 		    "book or text for you.",
 		[M_CARD_TITLE] = "{skill}",
@@ -170,9 +174,13 @@ static struct locale locales[] = {
 		[M_TEXT_OFF] = "SMS sind hier nicht verfügbar.",
 		[M_VENUE] = " Du findest uns unter {address}. Wir haben {hours} "
 		    "geöffnet.",
+		[M_VENUE_AT] = " Du findest uns unter {address}.",
 		[M_SMS_VENUE] = "{skill}: {address}. Geöffnet {hours}.",
+		[M_SMS_VENUE_AT] = "{skill}: {address}.",
 		[M_SMS_BOOKING] = "{skill}: Tisch für {party} am {date} um {time}, "
 		    "Reservierung {ref}. {address}",
+		[M_SMS_BOOKING_NOREF] = "{skill}: Tisch für {party} am {date} um "
+		    "{time}. {address}",
 		[M_CONSENT_DECLINED] = "Kein Problem. Ohne diese Angaben kann ich "
 		    "nicht für dich reservieren oder dir schreiben.",
 		[M_CARD_TITLE] = "{skill}",

@@ -44,8 +44,11 @@ enum msg_id {
 	M_TEXT_FAILED,
 	M_TEXT_OFF,
 	M_VENUE,		/* {address} {hours} */
+	M_VENUE_AT,		/* {address}: venue_hours is not set */
 	M_SMS_VENUE,		/* {skill} {address} {hours} */
+	M_SMS_VENUE_AT,		/* {skill} {address} */
 	M_SMS_BOOKING,		/* {skill} {party} {date} {time} {ref} {address} */
+	M_SMS_BOOKING_NOREF,	/* the same without a booking reference */
 	M_CONSENT_DECLINED,
 	M_CARD_TITLE,
 	M_COUNT

@@ -43,7 +43,8 @@ skill_say_venue(struct skill_req *r)
 	const char *v[] = { r->cfg->venue_address, r->cfg->venue_hours };
 
 	if (r->cfg->venue_address[0] != '\0')
-		skill_sayf(r, M_VENUE, k, v, 2);
+		skill_sayf(r, r->cfg->venue_hours[0] != '\0' ? M_VENUE :
+		    M_VENUE_AT, k, v, 2);
 }
 
 void

@@ -52,6 +52,7 @@ struct fake {
 	const char *error[MAXPOST];
 	/* > 0: what the profile call leaves of the reply budget, in ms. */
 	long left_after_fetch_ms;
+	int no_ref;				/* the booking answer has no id */
 };
 
 static void
@@ -113,7 +114,8 @@ fake_post(struct skill_io *io, const struct backend_req *req,
 	if (res->error != NULL)
 		return;
 	res->status = f->status[i] ? f->status[i] : 200;
-	res->len = (size_t)snprintf(res->body, sizeof(res->body),
+	res->len = (size_t)snprintf(res->body, sizeof(res->body), "%s",
+	    f->no_ref ? "{\"status\":\"confirmed\"}" :
 	    "{\"bookingId\":\"BK-7\",\"status\":\"confirmed\"}");
 }
 
@@ -601,6 +603,45 @@ START_TEST(sms_webhook)
 	json_object_put(b);
 	ck_assert_str_eq(r.ssml, "<speak>I&apos;ve texted the details to your "
 	    "number ending in 47.</speak>");
+	done(&r);
+}
+END_TEST
+
+/* Optional config and answer parts leave no empty phrase behind. */
+START_TEST(optional_parts_left_out)
+{
+	struct fake f;
+	struct result r;
+	json_object *b;
+
+	fake_init(&f);
+	f.no_ref = 1;
+	run(conf("venue_hours =\n"), &f, envelope("IntentRequest", "en-US",
+	    PERSON, SLOTS), &r);
+	ck_assert_int_eq(f.posts, 2);
+	b = json_tokener_parse(f.post[1].body);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_str_eq(json_path_str(b, "text"), "The Corner Table: table for "
+	    "2 on Thursday, December 24 at 7:30 pm. 12 Harbour Street");
+	json_object_put(b);
+	done(&r);
+
+	fake_init(&f);
+	run(conf("venue_hours =\nsms_gateway = none\n"), &f,
+	    envelope("IntentRequest", "en-US", PERSON, DETAILS), &r);
+	ck_assert_int_eq(f.posts, 0);
+	ck_has(r.ssml, "You&apos;ll find us at 12 Harbour Street.</speak>");
+	ck_assert(!has(r.ssml, "open"));
+	done(&r);
+
+	fake_init(&f);
+	run(conf("venue_hours =\n"), &f, envelope("IntentRequest", "en-US",
+	    PERSON, DETAILS), &r);
+	ck_assert_int_eq(f.posts, 1);
+	b = json_tokener_parse(f.post[0].body);
+	ck_assert_str_eq(json_path_str(b, "text"), "The Corner Table: 12 "
+	    "Harbour Street.");
+	json_object_put(b);
 	done(&r);
 }
 END_TEST
@@ -1105,6 +1146,7 @@ suite_skill(void)
 	tcase_add_test(tc, backend_calls_fit_the_reply_budget);
 	tcase_add_test(tc, sms_webhook);
 	tcase_add_test(tc, sms_sns);
+	tcase_add_test(tc, optional_parts_left_out);
 	tcase_add_test(tc, backend_failure);
 	tcase_add_test(tc, german);
 	tcase_add_test(tc, invalid_slots_elicit);
