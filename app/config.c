@@ -104,7 +104,9 @@ fail(struct parse_ctx *p, int line, const char *key, const char *fmt,
 	char what[512];
 
 	snprintf(what, sizeof(what), fmt, arg);
-	if (line > 0)
+	if (key == NULL)	/* the line is not shown: it may hold a secret */
+		snprintf(p->err, p->errlen, "%s:%d: %s", p->name, line, what);
+	else if (line > 0)
 		snprintf(p->err, p->errlen, "%s:%d: key '%s': %s", p->name,
 		    line, key, what);
 	else
@@ -397,6 +399,33 @@ trim(char *s)
 	return s;
 }
 
+/* A name that is safe and useful to repeat in an error message. */
+static int
+key_like(const char *s)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_");
+
+	return n > 0 && n <= 40 && s[n] == '\0';
+}
+
+/*
+ * "value  # note": a comment after a value is not one; the value would
+ * silently include it.  Spoken text may hold "#5"; nothing else may hold
+ * a '#' after a blank.
+ */
+static int
+trailing_comment(const struct conf_key *k, const char *v)
+{
+	for (const char *c = v; (c = strchr(c, '#')) != NULL; c++) {
+		if (c == v || !isspace((unsigned char)c[-1]))
+			continue;
+		if (k->type != CT_STR || c[1] == '\0' ||
+		    isspace((unsigned char)c[1]))
+			return 1;
+	}
+	return 0;
+}
+
 static int
 parse_line(struct parse_ctx *p, struct config *cfg, char *line, int lineno,
     unsigned char *seen)
@@ -408,15 +437,21 @@ parse_line(struct parse_ctx *p, struct config *cfg, char *line, int lineno,
 	if (*line == '\0' || *line == '#')
 		return 0;
 	if ((eq = strchr(line, '=')) == NULL)
-		return fail(p, lineno, line, "%s", "expected 'key = value'");
+		return fail(p, lineno, NULL, "%s", "expected 'key = value' (the "
+		    "line is not shown)");
 	*eq = '\0';
 	key = trim(line);
 	val = trim(eq + 1);
 	if ((k = find_key(key)) == NULL)
-		return fail(p, lineno, key, "%s", "unknown key");
+		return key_like(key) ? fail(p, lineno, key, "%s", "unknown key") :
+		    fail(p, lineno, NULL, "%s", "expected 'key = value' with a "
+		    "key of letters, digits and '_' (the line is not shown)");
 	if (seen[k - conf_keys])
 		return fail(p, lineno, key, "%s", "set twice");
 	seen[k - conf_keys] = 1;
+	if (trailing_comment(k, val))
+		return fail(p, lineno, key, "%s", "'#' starts a comment only at "
+		    "the start of a line: put the comment on a line of its own");
 	return set_value(p, cfg, k, val, lineno);
 }
 
@@ -426,6 +461,18 @@ check_combination(struct parse_ctx *p, struct config *cfg,
 {
 	if (!seen[0] || cfg->skill_id.n == 0)
 		return fail(p, 0, "skill_id", "%s", "required but not set");
+	for (size_t i = 0; i < cfg->skill_id.n; i++) {
+		const char *id = cfg->skill_id.item[i];
+
+		if (strstr(id, "REPLACE") != NULL)
+			return fail(p, 0, "skill_id", "%s", "still the example's "
+			    "placeholder: set your skill's ID (Alexa developer "
+			    "console, Endpoint)");
+		if (id[strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRS"
+		    "TUVWXYZ0123456789.-_")] != '\0')
+			return fail(p, 0, "skill_id", "%s", "an ID is letters, "
+			    "digits, '.', '-' and '_' (amzn1.ask.skill.UUID)");
+	}
 	if (cfg->sms_gateway == SMS_WEBHOOK && cfg->sms_url[0] == '\0')
 		return fail(p, 0, "sms_url", "%s",
 		    "required when sms_gateway = webhook");
@@ -437,12 +484,17 @@ check_combination(struct parse_ctx *p, struct config *cfg,
 		    *c == '-'))
 			return fail(p, 0, "sns_region", "%s",
 			    "expected a region name like us-east-1");
-	/* One request may wait for the API, the booking and the text. */
-	if (cfg->api_timeout_ms + cfg->booking_timeout_ms +
-	    cfg->sms_timeout_ms > ALEXA_DEADLINE_MS - 1000)
+	/*
+	 * One request may wait for the API, the booking and the text; a
+	 * call that is turned off waits for nothing.
+	 */
+	if (cfg->api_timeout_ms + (cfg->booking_url[0] != '\0' ?
+	    cfg->booking_timeout_ms : 0) + (cfg->sms_gateway != SMS_NONE ?
+	    cfg->sms_timeout_ms : 0) > ALEXA_DEADLINE_MS - 1000)
 		return fail(p, 0, "api_timeout_ms", "%s", "api_timeout_ms + "
-		    "booking_timeout_ms + sms_timeout_ms must leave 1 s of "
-		    "Alexa's 8 s deadline (at most 7000 ms together)");
+		    "booking_timeout_ms (if booking_url is set) + "
+		    "sms_timeout_ms (if sms_gateway is not none) must leave 1 s "
+		    "of Alexa's 8 s deadline (at most 7000 ms together)");
 	if (cfg->sms_gateway == SMS_SNS && cfg->sns_endpoint[0] == '\0')
 		snprintf(cfg->sns_endpoint, sizeof(cfg->sns_endpoint),
 		    "https://sns.%s.amazonaws.com", cfg->sns_region);

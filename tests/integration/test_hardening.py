@@ -9,7 +9,8 @@ import tempfile
 import threading
 import time
 
-from harness import ROOT, WORKER, check, eq, validate_response, wait_for
+from harness import (ROOT, WORKER, check, eq, production_conf,
+                     validate_response, wait_for)
 
 
 class Load:
@@ -214,7 +215,17 @@ def test_production_conf_is_safe(env):
         conf = f.read()
     check(re.search(r"^verify_signature = yes$", conf, re.M),
           "production config does not verify requests")
+    # As shipped, the placeholder skill_id is refused ...
     r = subprocess.run([WORKER, "--check-config",
                         os.path.join(ROOT, "conf", "skill.conf")],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    check(r.returncode != 0 and b"placeholder" in r.stderr,
+          "placeholder skill_id accepted: %r" % r.stderr)
+    # ... and with the operator's ID the rest of the file is accepted.
+    d = tempfile.mkdtemp()
+    try:
+        r = subprocess.run([WORKER, "--check-config", production_conf(d)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    finally:
+        shutil.rmtree(d)
     eq(r.returncode, 0, "conf/skill.conf check: %s" % r.stderr.decode())

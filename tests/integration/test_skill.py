@@ -3,11 +3,13 @@ idempotency, the account-level fallback, backend failures, SNS, every
 locale, and the manifest's scopes."""
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 import uuid
 
-from harness import (BOOK_DAY, ROOT, WORKER, check, eq, sim, token,
-                     validate_response)
+from harness import (BOOK_DAY, ROOT, WORKER, check, eq, production_conf,
+                     sim, token, validate_response)
 
 PERSON = sim.DEFAULT_PERSON
 USER = sim.DEFAULT_USER
@@ -345,9 +347,13 @@ def test_every_locale_valid(env):
 # ---------------------------------------------------------- manifest
 
 def test_print_scopes_match_manifest(env):
-    p = subprocess.run([WORKER, "--print-scopes", "--config",
-                        os.path.join(ROOT, "conf", "skill.conf")],
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    d = tempfile.mkdtemp()
+    try:
+        p = subprocess.run([WORKER, "--print-scopes", "--config",
+                            production_conf(d)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    finally:
+        shutil.rmtree(d)
     eq(p.returncode, 0, "--print-scopes: " + p.stderr.decode())
     code = p.stdout.decode().split()
     eq(sorted(code), sorted([GIVEN, MOBILE, "alexa::person_id:read"]),

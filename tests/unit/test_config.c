@@ -47,7 +47,7 @@ static const char *const bad[][2] = {
 	{ "skill_id = a\nverify_signature = on\n", "key 'verify_signature': expected yes or no" },
 	{ "log_level = info\n", "key 'skill_id': required" },
 	{ "skill_id = a\nskill_id = b\n", "t.conf:2: key 'skill_id': set twice" },
-	{ "skill_id = a\njust words\n", "t.conf:2: key 'just words'" },
+	{ "skill_id = a\njust words\n", "t.conf:2: expected 'key = value'" },
 	{ "skill_id = a\nsms_gateway = sns\n", "key 'sns_region': required" },
 	{ "skill_id = a\nbooking_url = http://example.com/b\n", "loopback" },
 	/* DNS names that only look like loopback addresses. */
@@ -61,8 +61,56 @@ static const char *const bad[][2] = {
 	{ "skill_id = a\napi_allowed_origins = https:/27/1.0.0.1:9443\n", "api_allowed_origins" },
 	{ "skill_id = a\nbooking_url = https:/example.com/b\n", "not a valid URL" },
 	{ "skill_id = a\napi_timeout_ms = 3000\nbooking_timeout_ms = 3000\n"
-	  "sms_timeout_ms = 1500\n", "8 s deadline" },
+	  "sms_timeout_ms = 1500\nbooking_url = https://b.example/b\n"
+	  "sms_gateway = webhook\nsms_url = https://s.example/s\n",
+	  "8 s deadline" },
+	{ "skill_id = a\napi_timeout_ms = 5000\nbooking_timeout_ms = 2500\n"
+	  "booking_url = https://b.example/b\n", "8 s deadline" },
+	/* A comment after a value would have become part of it. */
+	{ "skill_id = amzn1.ask.skill.1 # production\n", "t.conf:1: key "
+	  "'skill_id': '#' starts a comment only at the start of a line" },
+	{ "skill_id = a\nvenue_hours = 5 to 11 pm   # check\n",
+	  "t.conf:2: key 'venue_hours': '#' starts a comment" },
+	{ "skill_id = a\nbooking_url = https://b.example/b #x\n",
+	  "t.conf:2: key 'booking_url': '#' starts a comment" },
+	{ "skill_id = amzn1.ask.skill.REPLACE-WITH-YOUR-SKILL-ID\n",
+	  "key 'skill_id': still the example's placeholder" },
+	{ "skill_id = amzn1.ask.skill.1;x\n", "key 'skill_id': an ID is" },
 };
+
+/* A malformed line is not repeated: it may be "password: hunter2". */
+START_TEST(errors_never_echo_a_line)
+{
+	static const char *const line[] = {
+		"skill_id = a\napi_token sk-SECRET-123\n",
+		"skill_id = a\nsk-SECRET-123 = 1\n",
+		"skill_id = a\nBooking URL: https://u:SECRET@b/ = x\n",
+	};
+	static struct config c;
+	char err[512];
+
+	for (size_t i = 0; i < sizeof(line) / sizeof(line[0]); i++) {
+		ck_assert_int_ne(parse(&c, line[i], err, sizeof(err)), 0);
+		ck_assert_msg(strstr(err, "t.conf:2: ") != NULL, "%s", err);
+		ck_assert_msg(strstr(err, "SECRET") == NULL, "echoed: %s", err);
+	}
+}
+END_TEST
+
+/* Calls that are turned off take no part of the 7000 ms. */
+START_TEST(budget_counts_enabled_calls)
+{
+	static struct config c;
+	char err[512];
+
+	ck_assert_int_eq(parse(&c, "skill_id = a\napi_timeout_ms = 6000\n"
+	    "booking_timeout_ms = 5000\nsms_timeout_ms = 5000\n", err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(parse(&c, "skill_id = a\nvenue_address = Suite #5, "
+	    "12 Harbour Street\n", err, sizeof(err)), 0);
+	ck_assert_str_eq(c.venue_address, "Suite #5, 12 Harbour Street");
+}
+END_TEST
 
 START_TEST(errors_name_line_and_key)
 {
@@ -146,6 +194,8 @@ suite_config(void)
 	tcase_add_test(tc, relative_paths_from_file_dir);
 	tcase_add_loop_test(tc, errors_name_line_and_key, 0,
 	    sizeof(bad) / sizeof(bad[0]));
+	tcase_add_test(tc, errors_never_echo_a_line);
+	tcase_add_test(tc, budget_counts_enabled_calls);
 	tcase_add_test(tc, http_to_loopback_addresses);
 	tcase_add_test(tc, cert_fetch_connect_to_forms);
 	tcase_add_test(tc, sns_endpoint_default);
