@@ -61,7 +61,12 @@ static void
 ask_consent(struct skill_req *r, const struct profile *p,
     const char *const *scopes, size_t n, const struct skill_action *act)
 {
-	skill_say(r, act->kind == ACT_BOOK ? M_WHY_BOOK : M_WHY_TEXT);
+	/* Say what the data is for: no "text you" when texting is off. */
+	if (act->kind != ACT_BOOK)
+		skill_say(r, M_WHY_TEXT);
+	else
+		skill_say(r, r->cfg->sms_gateway != SMS_NONE ? M_WHY_BOOK :
+		    M_WHY_BOOK_NOSMS);
 	if (r->cfg->voice_consent) {
 		json_object *d = json_object_new_object();
 		json_object *in = json_object_new_object();

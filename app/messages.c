@@ -53,6 +53,8 @@ static struct locale locales[] = {
 		    "now.",
 		[M_WHY_BOOK] = "To book a table in your name and text you the "
 		    "details, {skill} needs your name and mobile number.",
+		[M_WHY_BOOK_NOSMS] = "To book a table in your name, {skill} needs "
+		    "your name and a mobile number to reach you at.",
 		[M_WHY_TEXT] = "To text you the details, {skill} needs your "
 		    "mobile number.",
 		[M_CARD_SENT] = " I've sent a card to the Alexa app where you can "
@@ -155,6 +157,9 @@ static struct locale locales[] = {
 		[M_WHY_BOOK] = "Um einen Tisch auf deinen Namen zu reservieren und "
 		    "dir die Details zu schicken, braucht {skill} deinen Namen "
 		    "und deine Handynummer.",
+		[M_WHY_BOOK_NOSMS] = "Um einen Tisch auf deinen Namen zu "
+		    "reservieren, braucht {skill} deinen Namen und eine "
+		    "Handynummer, unter der du erreichbar bist.",
 		[M_WHY_TEXT] = "Um dir die Details zu schicken, braucht {skill} "
 		    "deine Handynummer.",
 		[M_CARD_SENT] = " Ich habe dir eine Karte in der Alexa App "

@@ -33,6 +33,7 @@ enum msg_id {
 	M_FAR_DATE,		/* more than BOOK_AHEAD_DAYS away */
 	M_BOOKING_OFF,
 	M_WHY_BOOK,		/* why booking needs the data */
+	M_WHY_BOOK_NOSMS,	/* the same with sms_gateway = none */
 	M_WHY_TEXT,		/* why texting needs the number */
 	M_CARD_SENT,
 	M_NOT_SET,		/* {resource} */

@@ -410,6 +410,16 @@ START_TEST(consent_card_scopes)
 	ck_has(r.ssml, "To text you the details, The Corner Table needs your "
 	    "mobile number.");
 	done(&r);
+
+	/* Texting off: the reason given does not promise a text. */
+	fake_init(&f);
+	f.st[PF_MOBILE] = PS_NO_PERMISSION;
+	run(conf("sms_gateway = none\n"), &f, envelope("IntentRequest",
+	    "en-US", PERSON, SLOTS), &r);
+	ck_has(r.ssml, "To book a table in your name, The Corner Table needs "
+	    "your name and a mobile number to reach you at.");
+	ck_assert(!has(r.ssml, "text"));
+	done(&r);
 }
 END_TEST
 
