@@ -23,6 +23,8 @@
 
 /* --- slots ----------------------------------------------------------- */
 
+static const char *const book_slots[] = { "date", "time", "partySize" };
+
 static void
 elicit(struct skill_req *r, const char *slot, enum msg_id ask)
 {
@@ -34,8 +36,25 @@ elicit(struct skill_req *r, const char *slot, enum msg_id ask)
 		slots = jdoc_to_json_c(&r->env->doc, r->env->slots);
 	if (slots == NULL)
 		slots = json_object_new_object();
-	/* Drop the value we could not use, so Alexa asks for it again. */
-	json_object_object_del(slots, slot);
+	/*
+	 * updatedIntent names every slot of the intent (Alexa clears the
+	 * ones it leaves out); the one we could not use goes back without
+	 * a value, so Alexa asks for it again.
+	 */
+	for (size_t i = 0; i < sizeof(book_slots) / sizeof(book_slots[0]);
+	    i++) {
+		const char *n = book_slots[i];
+		json_object *s;
+
+		if (strcmp(n, slot) != 0 && json_object_object_get_ex(slots, n,
+		    &s) && json_object_is_type(s, json_type_object))
+			continue;
+		s = json_object_new_object();
+		json_object_object_add(s, "name", json_object_new_string(n));
+		json_object_object_add(s, "confirmationStatus",
+		    json_object_new_string("NONE"));
+		json_object_object_add(slots, n, s);
+	}
 	json_object_object_add(intent, "name",
 	    json_object_new_string("BookTableIntent"));
 	json_object_object_add(intent, "confirmationStatus",
