@@ -3,6 +3,7 @@ and how `make run` ends.  Found in review; each test fails on the
 scripts before the fix."""
 import os
 import re
+import shutil
 import signal
 import ssl
 import subprocess
@@ -360,3 +361,82 @@ def test_run_sigterm_exits_143(env):
               "stack left after SIGTERM")
     finally:
         r.close()
+
+
+# ---------------------------------------------------------------- systemd
+
+def _unit():
+    keys = {}
+    with open(os.path.join(ROOT, "conf", "systemd",
+                           "skill-workers.service")) as f:
+        for line in f:
+            line = line.strip()
+            if line and not line.startswith(("#", "[")) and "=" in line:
+                k, v = line.split("=", 1)
+                keys.setdefault(k, v)
+    return keys
+
+
+def test_systemd_unit_socket_reachable_by_www_data(env):
+    """conf/systemd/skill-workers.service, replayed without systemd: the
+    runtime directory as systemd makes it (root:root, RuntimeDirectoryMode,
+    no User=) and spawn-fcgi with the unit's socket options (user 'skill'
+    replaced by nobody/nogroup) and UMask.  nginx's user www-data can
+    connect to the socket; another user cannot."""
+    import pwd
+    import shlex
+    try:
+        pwd.getpwnam("www-data")
+    except KeyError:
+        print("  (no www-data user here)")
+        return
+    if os.getuid() != 0:
+        print("  (not root: cannot replay the unit)")
+        return
+    unit = _unit()
+    check("User" not in unit and "Group" not in unit,
+          "the replay assumes a root:root runtime directory")
+    argv = shlex.split(unit["ExecStart"])
+    check(os.path.basename(argv[0]) == "spawn-fcgi", argv[0])
+    opts = argv[1:argv.index("--")]
+    rundir = tempfile.mkdtemp(prefix="run-skill-", dir=env.tmp)
+    os.chown(rundir, 0, 0)
+    os.chmod(rundir, int(unit["RuntimeDirectoryMode"], 8))
+    swap = {"-u": "nobody", "-U": "nobody", "-g": "nogroup"}
+    sock = None
+    for i, o in enumerate(opts[:-1]):
+        if o == "-s":
+            sock = opts[i + 1] = os.path.join(
+                rundir, os.path.basename(opts[i + 1]))
+        elif o in swap and opts[i + 1] == "skill":
+            opts[i + 1] = swap[o]
+    check(sock and "-n" in opts, "spawn-fcgi options %r" % opts)
+    umask = int(unit.get("UMask", "0022"), 8)
+    p = subprocess.Popen(["spawn-fcgi"] + opts +
+                         ["--", shutil.which("sleep"), "60"],
+                         preexec_fn=lambda: os.umask(umask),
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+
+        def listening():   # spawn-fcgi listens, then execs the program
+            with open("/proc/%d/cmdline" % p.pid, "rb") as f:
+                return f.read().split(b"\0")[0].endswith(b"sleep")
+        wait_for(lambda: p.poll() is not None or listening(), 10,
+                 "spawn-fcgi exec")
+        if p.poll() is not None or not os.path.exists(sock):
+            raise AssertionError("spawn-fcgi: %r" % p.stdout.read())
+        connect = ("import socket; s = socket.socket(socket.AF_UNIX); "
+                   "s.connect(%r)" % sock)
+
+        def as_user(user):
+            return subprocess.run(["runuser", "-u", user, "--", "python3",
+                                   "-c", connect], stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT)
+        r = as_user("www-data")
+        eq(r.returncode, 0, "www-data connecting to %s (directory %o): %s"
+           % (sock, os.stat(rundir).st_mode & 0o777, r.stdout.decode()))
+        r = as_user("daemon")
+        check(r.returncode != 0, "any user can connect to the socket")
+    finally:
+        p.kill()
+        p.wait()
