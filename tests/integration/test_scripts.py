@@ -54,13 +54,18 @@ def _healthz(port):
 
 
 def _port_free(port):
+    """True when nothing listens on 127.0.0.1:port: a connection is refused.
+    Not bind(): a connection the server closed first leaves TIME_WAIT on
+    its port, and bind() without SO_REUSEADDR fails on that for 60 s
+    after the server is gone (CI failed on it)."""
     import socket
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    except ConnectionRefusedError:
         return True
+    except OSError:
+        return False
+    return False
 
 
 def _unstarted(env, name, **kw):
