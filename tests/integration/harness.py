@@ -106,11 +106,13 @@ PLACEHOLDER_ID = "amzn1.ask.skill.REPLACE-WITH-YOUR-SKILL-ID"
 
 def production_conf(directory):
     """conf/skill.conf as an operator fills it in: the placeholder skill_id
-    replaced (the worker refuses the file as shipped)."""
+    replaced (the worker refuses the file as shipped); written to a new
+    folder under directory (the run's env.tmp)."""
     with open(os.path.join(ROOT, "conf", "skill.conf")) as f:
         text = f.read()
     check(PLACEHOLDER_ID in text, "conf/skill.conf lost its placeholder")
-    path = os.path.join(directory, "skill.conf")
+    path = os.path.join(tempfile.mkdtemp(prefix="prod-", dir=directory),
+                        "skill.conf")
     with open(path, "w") as f:
         f.write(text.replace(PLACEHOLDER_ID, "amzn1.ask.skill."
                              "5c2e1a64-0b7e-4d3e-9a51-2f1d7c0e9b11"))

@@ -222,10 +222,6 @@ def test_production_conf_is_safe(env):
     check(r.returncode != 0 and b"placeholder" in r.stderr,
           "placeholder skill_id accepted: %r" % r.stderr)
     # ... and with the operator's ID the rest of the file is accepted.
-    d = tempfile.mkdtemp()
-    try:
-        r = subprocess.run([WORKER, "--check-config", production_conf(d)],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    finally:
-        shutil.rmtree(d)
+    r = subprocess.run([WORKER, "--check-config", production_conf(env.tmp)],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     eq(r.returncode, 0, "conf/skill.conf check: %s" % r.stderr.decode())

@@ -3,9 +3,7 @@ idempotency, the account-level fallback, backend failures, SNS, every
 locale, and the manifest's scopes."""
 import json
 import os
-import shutil
 import subprocess
-import tempfile
 import uuid
 
 from harness import (BOOK_DAY, ROOT, WORKER, check, eq, production_conf,
@@ -347,13 +345,9 @@ def test_every_locale_valid(env):
 # ---------------------------------------------------------- manifest
 
 def test_print_scopes_match_manifest(env):
-    d = tempfile.mkdtemp()
-    try:
-        p = subprocess.run([WORKER, "--print-scopes", "--config",
-                            production_conf(d)],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    finally:
-        shutil.rmtree(d)
+    p = subprocess.run([WORKER, "--print-scopes", "--config",
+                        production_conf(env.tmp)],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     eq(p.returncode, 0, "--print-scopes: " + p.stderr.decode())
     code = p.stdout.decode().split()
     eq(sorted(code), sorted([GIVEN, MOBILE, "alexa::person_id:read"]),
