@@ -197,7 +197,7 @@ def test_systemd_unit_sandboxing(env):
           "workers not dropped to an unprivileged user")
     check(" -M 0660 " in start, "socket mode not 0660")
     if shutil.which("systemd-analyze"):
-        d = tempfile.mkdtemp()
+        d = tempfile.mkdtemp(prefix="unit-", dir=env.tmp)
         unit = text.replace("/usr/local/lib/skill/skill.fcgi", WORKER) \
                    .replace("/etc/skill/skill.conf",
                             os.path.join(ROOT, "conf", "skill.conf"))
@@ -206,7 +206,6 @@ def test_systemd_unit_sandboxing(env):
             f.write(unit)
         r = subprocess.run(["systemd-analyze", "verify", p],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        shutil.rmtree(d)
         eq(r.returncode, 0, "systemd-analyze verify: %s" % r.stdout.decode())
 
 
