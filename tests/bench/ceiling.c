@@ -8,6 +8,20 @@
  * connections open between requests (fastcgi_keep_conn) and serves
  * whichever of them has a request next, from one epoll set.
  *
+ * floor.fcgi, the same file built with -DFLOOR: the least any
+ * implementation must do per request, and nothing more.  It checks the
+ * body's RSA-SHA256 signature (Signature-256) against the signing
+ * certificate's key, loaded once, and fetches the given name with one GET
+ * on a kept TLS connection per thread to the profile API, blocking, with
+ * the apiAccessToken found by a plain string search; the name goes into
+ * the constant answer.  No certificate URL or chain, no timestamp, no JSON
+ * reading, no envelope rules, no checks of the connection before reuse,
+ * no logging.  Its threads share the epoll set.  Configuration (--config):
+ *   api_port = N          the profile API mock on 127.0.0.1
+ *   api_ca_file = PEM     its CA
+ *   signing_cert = PEM    the certificate whose key signs the requests
+ *   threads = N
+ *
  *   ceiling.fcgi --check-config FILE   exits 0 (there is nothing to check)
  *   ceiling.fcgi [--config FILE]       serves on fd 0
  */
@@ -22,22 +36,292 @@
 
 #include <fcgiapp.h>
 
-static const char reply[] =
-    "{\"version\":\"1.0\",\"sessionAttributes\":{},\"response\":{"
+#ifdef FLOOR
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <sys/time.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#define BODY_MAX	65536
+#define TOKEN_MAX	2048
+#define NAME_MAX_	256
+
+static struct {
+	int api_port;
+	char api_ca_file[512];
+	char signing_cert[512];
+	int threads;
+} fl = { 0, "", "", 1 };
+
+static EVP_PKEY *sign_key;
+static const EVP_MD *sha256;
+static SSL_CTX *api_ctx;
+
+/* Per thread: the digest and verify contexts and the kept API connection. */
+static __thread struct {
+	EVP_MD_CTX *md;
+	EVP_PKEY_CTX *pk;
+	SSL *ssl;
+	int fd;
+} th = { NULL, NULL, NULL, -1 };
+
+static int
+config_read(const char *path)
+{
+	char line[1024];
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char k[64], v[512];
+
+		if (sscanf(line, " %63[a-z_] = %511s", k, v) != 2)
+			continue;
+		if (strcmp(k, "api_port") == 0)
+			fl.api_port = atoi(v);
+		else if (strcmp(k, "api_ca_file") == 0)
+			snprintf(fl.api_ca_file, sizeof(fl.api_ca_file), "%s", v);
+		else if (strcmp(k, "signing_cert") == 0)
+			snprintf(fl.signing_cert, sizeof(fl.signing_cert), "%s",
+			    v);
+		else if (strcmp(k, "threads") == 0)
+			fl.threads = atoi(v);
+	}
+	fclose(f);
+	return fl.api_port > 0 && fl.api_ca_file[0] && fl.signing_cert[0] &&
+	    fl.threads >= 1 && fl.threads <= 64 ? 0 : -1;
+}
+
+static int
+floor_init(void)
+{
+	FILE *f = fopen(fl.signing_cert, "r");
+	X509 *x;
+
+	if (f == NULL)
+		return -1;
+	x = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	if (x == NULL || (sign_key = X509_get_pubkey(x)) == NULL)
+		return -1;
+	X509_free(x);
+	sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	api_ctx = SSL_CTX_new(TLS_client_method());
+	if (sha256 == NULL || api_ctx == NULL ||
+	    SSL_CTX_load_verify_locations(api_ctx, fl.api_ca_file, NULL) != 1)
+		return -1;
+	SSL_CTX_set_verify(api_ctx, SSL_VERIFY_PEER, NULL);
+	SSL_CTX_set_read_ahead(api_ctx, 1);
+	return 0;
+}
+
+/* RSA-SHA256 of body against the base64 signature b64; 1 if it holds. */
+static int
+signature_ok(const char *b64, const char *body, size_t len)
+{
+	unsigned char sig[1024], dg[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0;
+	size_t blen;
+	int n;
+
+	if (b64 == NULL || (blen = strlen(b64)) == 0 || blen % 4 != 0 ||
+	    blen / 4 * 3 > sizeof(sig))
+		return 0;
+	if ((n = EVP_DecodeBlock(sig, (const unsigned char *)b64,
+	    (int)blen)) < 0)
+		return 0;
+	n -= (b64[blen - 1] == '=') + (b64[blen - 2] == '=');
+	if (th.md == NULL) {
+		th.md = EVP_MD_CTX_new();
+		th.pk = EVP_PKEY_CTX_new(sign_key, NULL);
+		if (th.md == NULL || th.pk == NULL ||
+		    EVP_PKEY_verify_init(th.pk) != 1 ||
+		    EVP_PKEY_CTX_set_rsa_padding(th.pk, RSA_PKCS1_PADDING) != 1 ||
+		    EVP_PKEY_CTX_set_signature_md(th.pk, sha256) != 1)
+			return 0;
+	}
+	if (EVP_DigestInit_ex(th.md, sha256, NULL) != 1 ||
+	    EVP_DigestUpdate(th.md, body, len) != 1 ||
+	    EVP_DigestFinal_ex(th.md, dg, &dlen) != 1)
+		return 0;
+	return EVP_PKEY_verify(th.pk, sig, (size_t)n, dg, dlen) == 1;
+}
+
+static void
+api_close(void)
+{
+	if (th.ssl != NULL)
+		SSL_free(th.ssl);
+	if (th.fd >= 0)
+		close(th.fd);
+	th.ssl = NULL;
+	th.fd = -1;
+	ERR_clear_error();
+}
+
+static int
+api_connect(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct timeval tv = { 2, 500000 };	/* the worker's api_timeout_ms */
+	int one = 1;
+
+	a.sin_port = htons((unsigned short)fl.api_port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((th.fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+	    connect(th.fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+	    setsockopt(th.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) ||
+	    setsockopt(th.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
+	    setsockopt(th.fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) ||
+	    (th.ssl = SSL_new(api_ctx)) == NULL ||
+	    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(th.ssl),
+	    "127.0.0.1") != 1 || SSL_set_fd(th.ssl, th.fd) != 1 ||
+	    SSL_connect(th.ssl) != 1) {
+		api_close();
+		return -1;
+	}
+	return 0;
+}
+
+/* One GET of the given name on the kept connection; 0 and name, or -1. */
+static int
+api_given_name(const char *token, size_t tlen, char *name, size_t nsz)
+{
+	char buf[8192];
+	size_t have = 0, need = 0;
+	const char *p, *e;
+	int n;
+
+	if (th.ssl == NULL && api_connect() != 0)
+		return -1;
+	n = snprintf(buf, sizeof(buf), "GET /v2/persons/~current/profile/"
+	    "givenName HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nAuthorization: "
+	    "Bearer %.*s\r\nAccept: application/json\r\n\r\n", fl.api_port,
+	    (int)tlen, token);
+	if (n <= 0 || (size_t)n >= sizeof(buf) || SSL_write(th.ssl, buf, n) != n)
+		goto broken;
+	for (;;) {
+		if (have == sizeof(buf) - 1 ||
+		    (n = SSL_read(th.ssl, buf + have,
+		    (int)(sizeof(buf) - 1 - have))) <= 0)
+			goto broken;
+		have += (size_t)n;
+		buf[have] = '\0';
+		if (need == 0 && (p = strstr(buf, "\r\n\r\n")) != NULL) {
+			const char *cl = strstr(buf, "Content-Length: ");
+
+			if (cl == NULL || cl > p)
+				goto broken;
+			need = (size_t)(p + 4 - buf) + strtoul(cl + 16, NULL, 10);
+		}
+		if (need != 0 && have >= need)
+			break;
+	}
+	if (strncmp(buf, "HTTP/1.1 200 ", 13) != 0 || have != need)
+		goto broken;
+	p = strstr(buf, "\r\n\r\n") + 4;
+	if (*p != '"' || (e = strchr(p + 1, '"')) == NULL ||
+	    (size_t)(e - p - 1) >= nsz)
+		goto broken;
+	memcpy(name, p + 1, (size_t)(e - p - 1));
+	name[e - p - 1] = '\0';
+	for (char *c = name; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == '\\' || *c == '<' ||
+		    *c == '&')
+			goto broken;
+	return 0;
+broken:
+	api_close();
+	return -1;
+}
+
+/* The floor's work on one read body; 0 and the answer's name, or -1. */
+static int
+floor_work(FCGX_Request *req, const char *body, size_t len, char *name,
+    size_t nsz)
+{
+	static const char key[] = "\"apiAccessToken\":\"";
+	const char *t, *e;
+
+	if (!signature_ok(FCGX_GetParam("HTTP_SIGNATURE_256", req->envp),
+	    body, len))
+		return -1;
+	if ((t = strstr(body, key)) == NULL)
+		return -1;
+	t += sizeof(key) - 1;
+	if ((e = strchr(t, '"')) == NULL || e - t > TOKEN_MAX)
+		return -1;
+	if (api_given_name(t, (size_t)(e - t), name, nsz) == 0)
+		return 0;
+	/* A kept connection the mock closed: once more on a new one. */
+	return api_given_name(t, (size_t)(e - t), name, nsz);
+}
+#endif
+
+#define REPLY_HEAD \
+    "{\"version\":\"1.0\",\"sessionAttributes\":{},\"response\":{" \
     "\"outputSpeech\":{\"type\":\"SSML\",\"ssml\":\"<speak>Welcome back, "
-    "Zo\xc3\xab! What would you like to do?</speak>\"},"
-    "\"reprompt\":{\"outputSpeech\":{\"type\":\"SSML\",\"ssml\":"
-    "\"<speak>What would you like to do?</speak>\"}},"
-    "\"shouldEndSession\":false}}";
+#define REPLY_TAIL \
+    "! What would you like to do?</speak>\"}," \
+    "\"reprompt\":{\"outputSpeech\":{\"type\":\"SSML\",\"ssml\":" \
+    "\"<speak>What would you like to do?</speak>\"}}," \
+    "\"shouldEndSession\":false}}"
+
+static const char reply[] = REPLY_HEAD "Zo\xc3\xab" REPLY_TAIL;
 
 /* One request on req's connection; returns 0 if it stays open. */
 static int
 serve(FCGX_Request *req)
 {
+#ifdef FLOOR
+	static __thread char body[BODY_MAX + 1];
+	char name[NAME_MAX_], out[sizeof(reply) + NAME_MAX_];
+	size_t len = 0;
+	int n, olen;
+#else
 	static char body[65536];
+#endif
 
 	if (FCGX_Accept_r(req) != 0)
 		return -1;
+#ifdef FLOOR
+	while (len < BODY_MAX &&
+	    (n = FCGX_GetStr(body + len, (int)(BODY_MAX - len), req->in)) > 0)
+		len += (size_t)n;
+	body[len] = '\0';
+	if (strcmp(FCGX_GetParam("REQUEST_METHOD", req->envp) ?: "", "GET") ==
+	    0) {
+		/* /healthz, for scripts/stack */
+		FCGX_FPrintF(req->out, "Status: 200 OK\r\n"
+		    "Content-Type: application/json\r\nContent-Length: 2\r\n"
+		    "\r\n{}");
+	} else if (len == BODY_MAX || floor_work(req, body, len, name,
+	    sizeof(name)) != 0) {
+		FCGX_FPrintF(req->out, "Status: 400 Bad Request\r\n"
+		    "Content-Type: application/json\r\nContent-Length: 2\r\n"
+		    "\r\n{}");
+		FCGX_Finish_r(req);
+		return -1;	/* the body may be unread: do not keep it */
+	} else {
+		olen = snprintf(out, sizeof(out), "%s%s%s", REPLY_HEAD, name,
+		    REPLY_TAIL);
+		FCGX_FPrintF(req->out, "Status: 200 OK\r\n"
+		    "Content-Type: application/json\r\n"
+		    "Content-Length: %d\r\n"
+		    "Cache-Control: no-store\r\n\r\n", olen);
+		FCGX_PutStr(out, olen, req->out);
+	}
+#else
 	/* Read (and drop) the whole body, as a real responder must. */
 	while (FCGX_GetStr(body, sizeof(body), req->in) > 0)
 		;
@@ -46,6 +330,7 @@ serve(FCGX_Request *req)
 	    "Content-Length: %d\r\n"
 	    "Cache-Control: no-store\r\n\r\n", (int)sizeof(reply) - 1);
 	FCGX_PutStr(reply, (int)sizeof(reply) - 1, req->out);
+#endif
 	FCGX_Finish_r(req);
 	return req->ipcFd >= 0 ? 0 : -1;
 }
@@ -55,32 +340,15 @@ struct conn {
 	int armed;		/* in the epoll set */
 };
 
-int
-main(int argc, char **argv)
-{
-	struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE };
-	int ep;
+static int ep;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--check-config") == 0 && i + 1 < argc) {
-			printf("%s: ok\n", argv[i + 1]);
-			return 0;
-		}
-		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
-			i++;
-		else {
-			fprintf(stderr, "usage: ceiling.fcgi [--config FILE] | "
-			    "--check-config FILE\n");
-			return 2;
-		}
-	}
-	signal(SIGPIPE, SIG_IGN);
-	/* Several processes share fd 0: accept must not block. */
-	if (FCGX_Init() != 0 || fcntl(0, F_SETFL, O_NONBLOCK) != 0 ||
-	    (ep = epoll_create1(0)) < 0 ||
-	    epoll_ctl(ep, EPOLL_CTL_ADD, 0, &ev) != 0)
-		return 1;
+/* Serves whichever connection (or the listening socket) is ready next. */
+static void *
+loop(void *unused)
+{
+	(void)unused;
 	for (;;) {
+		struct epoll_event ev;
 		struct conn *c;
 		int fd;
 
@@ -92,7 +360,7 @@ main(int argc, char **argv)
 				continue;
 			if ((c = calloc(1, sizeof(*c))) == NULL ||
 			    FCGX_InitRequest(&c->req, -1, 0) != 0)
-				return 1;
+				exit(1);
 			c->req.ipcFd = fd;
 			c->req.keepConnection = 1;
 		}
@@ -107,4 +375,57 @@ main(int argc, char **argv)
 		    c->req.ipcFd, &ev);
 		c->armed = 1;
 	}
+	return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE };
+	const char *conf = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--check-config") == 0 && i + 1 < argc) {
+#ifdef FLOOR
+			if (config_read(argv[i + 1]) != 0) {
+				fprintf(stderr, "%s: needs api_port, "
+				    "api_ca_file, signing_cert, threads\n",
+				    argv[i + 1]);
+				return 1;
+			}
+#endif
+			printf("%s: ok\n", argv[i + 1]);
+			return 0;
+		}
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			conf = argv[++i];
+		else {
+			fprintf(stderr, "usage: ceiling.fcgi [--config FILE] | "
+			    "--check-config FILE\n");
+			return 2;
+		}
+	}
+	(void)conf;
+	signal(SIGPIPE, SIG_IGN);
+#ifdef FLOOR
+	if (conf == NULL || config_read(conf) != 0 || floor_init() != 0) {
+		fprintf(stderr, "floor.fcgi: bad configuration\n");
+		return 1;
+	}
+#endif
+	/* Several processes share fd 0: accept must not block. */
+	if (FCGX_Init() != 0 || fcntl(0, F_SETFL, O_NONBLOCK) != 0 ||
+	    (ep = epoll_create1(0)) < 0 ||
+	    epoll_ctl(ep, EPOLL_CTL_ADD, 0, &ev) != 0)
+		return 1;
+#ifdef FLOOR
+	for (int i = 1; i < fl.threads; i++) {
+		pthread_t t;
+
+		if (pthread_create(&t, NULL, loop, NULL) != 0)
+			return 1;
+	}
+#endif
+	loop(NULL);
+	return 0;
 }
