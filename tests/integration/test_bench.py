@@ -1,0 +1,85 @@
+"""make bench's own checks, in short runs: every target answers before it
+is timed, the project and the floor make their profile calls, and a target
+that takes a forged request is reported BROKEN instead of timed.  No
+timing goal is asserted here (those are make bench's, see README)."""
+import json
+import os
+import subprocess
+
+from harness import ROOT, WORKER, check, eq, sim
+
+BENCH = os.path.join(ROOT, "tests", "bench", "run")
+
+
+def _bench(env, name, *args):
+    """tests/bench/run with its output under the run's temp dir and the
+    worker under test (the sanitizer build under make sanitize); returns
+    (exit status, printed text, build/bench/latest.json's content)."""
+    out = os.path.join(env.tmp, name)
+    p = subprocess.run(
+        [BENCH, "--duration", "1", "--warmup", "0", "--conns", "4",
+         "--mock-seconds", "1", "--cold-runs", "1"] + list(args),
+        env=dict(os.environ, BENCH_OUT=out, BENCH_WORKER=WORKER),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
+    text = p.stdout.decode(errors="replace")
+    try:
+        with open(os.path.join(out, "latest.json")) as f:
+            return p.returncode, text, json.load(f)
+    except (OSError, ValueError) as e:
+        raise AssertionError("no latest.json (%s): %s" % (e, text[-2000:]))
+
+
+def _logs(top):
+    """Every *.log under top, one text."""
+    out = []
+    for d, _, files in os.walk(top):
+        for n in files:
+            if n.endswith(".log"):
+                with open(os.path.join(d, n), "rb") as f:
+                    out.append(f.read().decode(errors="replace"))
+    return "\n".join(out)
+
+
+def test_bench_times_ceiling_floor_and_project(env):
+    rc, text, j = _bench(env, "bench-ok", "--targets",
+                         "ceiling,floor,project", "--log-level", "info")
+    res = j["results"]
+    for name in ("ceiling", "floor", "project"):
+        r = res.get(name)
+        check(r is not None and "error" not in r,
+              "%s not measured: %s\n%s" % (name, r, text[-2000:]))
+        check(r["requests"] > 0, "%s: no requests" % name)
+        eq(r["errors"], 0, "%s errors" % name)
+    # Each timed request of floor and project made its profile call (the
+    # mock also counts the warm-up and the answer checks: at least).
+    for name in ("floor", "project"):
+        check(res[name]["api_calls"] >= res[name]["requests"],
+              "%s: %d profile calls for %d requests" % (
+                  name, res[name]["api_calls"], res[name]["requests"]))
+    eq(res["ceiling"].get("api_calls"), 0, "ceiling's profile calls")
+    for k in ("project/ceiling", "floor/ceiling", "project/floor"):
+        check(k in j["ratios"], "ratio %s missing" % k)
+    check(j["cold_start"].get("project_ms") is not None, "no cold start")
+    v = {t["target"]: t for t in j["targets"]}
+    check("floor" in v["throughput >= 50% of ceiling"]["detail"],
+          "the 50%% verdict does not give the floor's share")
+    # The peer was not run: its verdicts are "not measured", so no PASS.
+    check(not v["throughput >= 3x peer"]["measured"], "peer verdict measured")
+    check(rc != 0, "exit 0 with targets not measured")
+    # The bench's own logs (worker at info: a line per request, nginx,
+    # mocks) hold neither the name it served nor the token it sent.
+    logs = _logs(os.path.join(env.tmp, "bench-ok"))
+    check("type=LaunchRequest" in logs, "no worker log lines to check")
+    for bad in ("Zo\u00eb", "Zo\\u00eb", sim.DEFAULT_TOKEN, "Bearer "):
+        check(bad not in logs, "%r in the bench's logs" % bad)
+
+
+def test_bench_refuses_to_time_a_target_that_takes_forged_requests(env):
+    rc, text, j = _bench(env, "bench-forged", "--targets", "project",
+                         "--set", "verify_signature=no")
+    r = j["results"]["project"]
+    check("accepts a forged signature" in r.get("error", ""),
+          "project without verification was timed: %s" % r)
+    check("project  BROKEN: accepts a forged signature" in text,
+          "not reported in the table:\n" + text[-2000:])
+    check(rc != 0, "exit 0 with a broken target")
