@@ -279,6 +279,17 @@ floor_work(FCGX_Request *req, const char *body, size_t len, char *name,
 
 static const char reply[] = REPLY_HEAD "Zo\xc3\xab" REPLY_TAIL;
 
+/* Writes a JSON answer: status line ("200 OK"), headers, len bytes of body. */
+static void
+answer(FCGX_Request *req, const char *status, const char *body, int len)
+{
+	FCGX_FPrintF(req->out, "Status: %s\r\n"
+	    "Content-Type: application/json\r\n"
+	    "Content-Length: %d\r\n"
+	    "Cache-Control: no-store\r\n\r\n", status, len);
+	FCGX_PutStr(body, len, req->out);
+}
+
 /* One request on req's connection; returns 0 if it stays open. */
 static int
 serve(FCGX_Request *req)
@@ -300,36 +311,23 @@ serve(FCGX_Request *req)
 		len += (size_t)n;
 	body[len] = '\0';
 	if (strcmp(FCGX_GetParam("REQUEST_METHOD", req->envp) ?: "", "GET") ==
-	    0) {
-		/* /healthz, for scripts/stack */
-		FCGX_FPrintF(req->out, "Status: 200 OK\r\n"
-		    "Content-Type: application/json\r\nContent-Length: 2\r\n"
-		    "\r\n{}");
-	} else if (len == BODY_MAX || floor_work(req, body, len, name,
+	    0)
+		answer(req, "200 OK", "{}", 2);	/* /healthz, for scripts/stack */
+	else if (len == BODY_MAX || floor_work(req, body, len, name,
 	    sizeof(name)) != 0) {
-		FCGX_FPrintF(req->out, "Status: 400 Bad Request\r\n"
-		    "Content-Type: application/json\r\nContent-Length: 2\r\n"
-		    "\r\n{}");
+		answer(req, "400 Bad Request", "{}", 2);
 		FCGX_Finish_r(req);
 		return -1;	/* the body may be unread: do not keep it */
 	} else {
 		olen = snprintf(out, sizeof(out), "%s%s%s", REPLY_HEAD, name,
 		    REPLY_TAIL);
-		FCGX_FPrintF(req->out, "Status: 200 OK\r\n"
-		    "Content-Type: application/json\r\n"
-		    "Content-Length: %d\r\n"
-		    "Cache-Control: no-store\r\n\r\n", olen);
-		FCGX_PutStr(out, olen, req->out);
+		answer(req, "200 OK", out, olen);
 	}
 #else
 	/* Read (and drop) the whole body, as a real responder must. */
 	while (FCGX_GetStr(body, sizeof(body), req->in) > 0)
 		;
-	FCGX_FPrintF(req->out, "Status: 200 OK\r\n"
-	    "Content-Type: application/json\r\n"
-	    "Content-Length: %d\r\n"
-	    "Cache-Control: no-store\r\n\r\n", (int)sizeof(reply) - 1);
-	FCGX_PutStr(reply, (int)sizeof(reply) - 1, req->out);
+	answer(req, "200 OK", reply, (int)sizeof(reply) - 1);
 #endif
 	FCGX_Finish_r(req);
 	return req->ipcFd >= 0 ? 0 : -1;
