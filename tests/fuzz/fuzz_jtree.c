@@ -8,13 +8,6 @@
 #include "fuzz.h"
 #include "../../app/jtree.h"
 
-/*
- * jtree's string s and json-c's c are the same, but for json-c 0.16's
- * bug: a code point written as a \u pair whose low 16 bits fall in
- * D800-DFFF (U+1D800-U+1DFFF, U+2D800-..., "\ud837\ude00") comes out
- * as U+FFFD.  jtree is right there (found by this fuzzer).  Written as
- * raw UTF-8, json-c keeps it: either form is taken at such a place.
- */
 /* s + i starts a 4-byte UTF-8 sequence that json-c 0.16 turns into U+FFFD. */
 static int
 json_c_replaces(const char *s, size_t i, size_t n)
@@ -25,6 +18,13 @@ json_c_replaces(const char *s, size_t i, size_t n)
 	    (u[2] & 63u) << 6 | (u[3] & 63u)) & 0xF800) == 0xD800;
 }
 
+/*
+ * jtree's string s and json-c's c are the same, but for json-c 0.16's
+ * bug: a code point written as a \u pair whose low 16 bits fall in
+ * D800-DFFF (U+1D800-U+1DFFF, U+2D800-..., "\ud837\ude00") comes out
+ * as U+FFFD.  jtree is right there (found by this fuzzer).  Written as
+ * raw UTF-8, json-c keeps it: either form is taken at such a place.
+ */
 static int
 same_string(const char *s, size_t n, const char *c, size_t cn)
 {
