@@ -263,7 +263,8 @@ floor_work(FCGX_Request *req, const char *body, size_t len, char *name,
 		return -1;
 	if (api_given_name(t, (size_t)(e - t), name, nsz) == 0)
 		return 0;
-	/* A kept connection the mock closed: once more on a new one. */
+	/* Any failure (a kept connection the mock closed, mostly): once
+	 * more, on a new connection (api_given_name closed the old one). */
 	return api_given_name(t, (size_t)(e - t), name, nsz);
 }
 #endif
