@@ -58,6 +58,18 @@ def free_port():
         return s.getsockname()[1]
 
 
+def live(pid):
+    """The process exists and has not ended (a zombie has).  Reads
+    /proc/PID/stat once, so a process that ends between two looks is
+    not an error."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            stat = f.read()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
 def wait_for(cond, timeout=10.0, what="condition"):
     """Polls cond() until true; fails after timeout seconds."""
     end = time.monotonic() + timeout

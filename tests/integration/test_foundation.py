@@ -6,7 +6,7 @@ import subprocess
 import threading
 import time
 
-from harness import (ROOT, WORKER, check, eq, free_port, parse_ssml,
+from harness import (ROOT, WORKER, check, eq, free_port, live, parse_ssml,
                      validate_response, wait_for)
 
 
@@ -285,8 +285,6 @@ def _stop_with_request_in_flight(env, stop):
         check(r is not None and r.status == 200, "in-flight request: %r" % r)
         validate_response(r)
         check("Zo" in r.speech, "answer used the slow API's data: %r" % r.speech)
-        wait_for(lambda: not os.path.exists("/proc/%d" % pid) or
-                 open("/proc/%d/stat" % pid).read().split()[2] == "Z", 5,
-                 "worker exit after SIGTERM")
+        wait_for(lambda: not live(pid), 5, "worker exit after SIGTERM")
         check(time.monotonic() - t0 < 5, "worker took more than 5 s to stop")
         check("finishing requests in flight" in s.worker_log(), "no stop log")

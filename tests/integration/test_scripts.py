@@ -11,26 +11,16 @@ import tempfile
 import urllib.request
 
 from harness import (BASE_CONF, PKI, ROOT, SKILL_ID, WORKER, Stack, check, eq,
-                     free_port, wait_for)
+                     free_port, live, wait_for)
 
 STACK = os.path.join(ROOT, "scripts", "stack")
 RUN = os.path.join(ROOT, "scripts", "run")
 
 
-def _live(pid):
-    """The process exists and has not ended (a zombie has)."""
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            stat = f.read()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
 def _group(pgid):
     """The live processes of a process group."""
     p = subprocess.run(["pgrep", "-g", str(pgid)], stdout=subprocess.PIPE)
-    return [int(x) for x in p.stdout.split() if _live(int(x))]
+    return [int(x) for x in p.stdout.split() if live(int(x))]
 
 
 def _pid(path):
@@ -89,7 +79,7 @@ def test_stack_stop_and_start_leave_unrelated_pid_alone(env):
                 fh.write("%d\n" % sleeper.pid)
         rc, out = s.run("stop", check_rc=False)
         eq(rc, 0, "stop: %s" % out)
-        check(sleeper.poll() is None and _live(sleeper.pid),
+        check(sleeper.poll() is None and live(sleeper.pid),
               "stop killed an unrelated process: %s" % out)
         for f in ("nginx.pid", "workers.pid"):
             with open(os.path.join(s.dir, f), "w") as fh:
@@ -102,7 +92,7 @@ def test_stack_stop_and_start_leave_unrelated_pid_alone(env):
         s.started = True
         check(_healthz(s.port), "stack not up")
         s.stop()
-        check(sleeper.poll() is None and _live(sleeper.pid),
+        check(sleeper.poll() is None and live(sleeper.pid),
               "start/stop killed an unrelated process")
     finally:
         sleeper.kill()
@@ -118,7 +108,7 @@ def test_stack_stop_ends_orphaned_nginx_workers(env):
     workers = [p for p in _group(master) if p != master]
     check(workers, "no nginx workers in the master's group")
     os.kill(master, signal.SIGKILL)
-    wait_for(lambda: not _live(master), 5, "nginx master gone")
+    wait_for(lambda: not live(master), 5, "nginx master gone")
     check(_group(master), "nginx workers ended with their master")
     rc, out = s.run("stop", check_rc=False)
     s.started = False
@@ -344,7 +334,7 @@ def test_run_second_instance_leaves_first_alone_and_ctrl_c_ends_it(env):
                                  % first.output()[-500:])
         eq(rc, 130, "exit status after SIGINT")
         check("run: stopped" in first.output(), first.output()[-300:])
-        check(not _live(first.nginx) and not _group(first.nginx),
+        check(not live(first.nginx) and not _group(first.nginx),
               "nginx left after Ctrl-C")
         check(not _group(first.multiwatch), "workers left after Ctrl-C")
         for q in first.mock_ports:
@@ -362,7 +352,7 @@ def test_run_sigterm_exits_143(env):
         except subprocess.TimeoutExpired:
             raise AssertionError("run did not exit on SIGTERM")
         eq(rc, 143, "exit status after SIGTERM")
-        check(not _live(r.nginx) and not _group(r.multiwatch),
+        check(not live(r.nginx) and not _group(r.multiwatch),
               "stack left after SIGTERM")
     finally:
         r.close()
