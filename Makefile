@@ -27,7 +27,7 @@ UNIT_SRC := $(wildcard tests/unit/*.c)
 # Debian packages: build, run the stack, run the tests.
 DEB_PKGS := gcc clang libclang-rt-14-dev make pkg-config libfcgi-dev libcurl4-openssl-dev libjson-c-dev \
 	libssl-dev libmimalloc-dev check nginx-light spawn-fcgi multiwatch curl openssl python3 \
-	libfaketime faketime wrk
+	libfaketime faketime wrk valgrind
 
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 

@@ -83,3 +83,33 @@ def test_bench_refuses_to_time_a_target_that_takes_forged_requests(env):
     check("project  BROKEN: accepts a forged signature" in text,
           "not reported in the table:\n" + text[-2000:])
     check(rc != 0, "exit 0 with a broken target")
+
+
+def test_callgrind_counts_the_steady_state_of_the_request_path(env):
+    """tests/bench/callgrind (README, Performance) runs: the worker under
+    callgrind answers N requests, the count is per request, and it covers
+    the request path without the start-up (cert download, API handshake)."""
+    worker = WORKER
+    if "/asan/" in worker:
+        # valgrind cannot run an ASan binary; use the plain build if any.
+        worker = os.path.join(ROOT, "build", "skill.fcgi")
+        if not os.access(worker, os.X_OK):
+            print("callgrind test: no plain build under make sanitize")
+            return
+    out = os.path.join(env.tmp, "callgrind")
+    p = subprocess.run(
+        [os.path.join(ROOT, "tests", "bench", "callgrind"), "20"],
+        env=dict(os.environ, BENCH_OUT=out, BENCH_WORKER=worker,
+                 LINES_OUT="400"),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
+    text = p.stdout.decode(errors="replace")
+    eq(p.returncode, 0, "tests/bench/callgrind exit status:\n" + text[-2000:])
+    check("20 requests in" in text, "requests not sent:\n" + text[-2000:])
+    per = [l for l in text.splitlines() if l.startswith("steady state: ")]
+    check(len(per) == 1, "no steady-state line:\n" + text[-2000:])
+    n = int(per[0].split()[2])
+    # The RSA-2048 check alone is about 300 000 instructions.
+    check(100000 < n < 5000000, "instructions per request: %d" % n)
+    check("verify_signature" in text, "request path not in the profile")
+    for startup in ("SSL_connect", "verify_fetch_curl", "chain_check"):
+        check(startup not in text, "%s inside the steady state" % startup)
