@@ -42,14 +42,37 @@ def _logs(top):
 
 def test_bench_times_ceiling_floor_and_project(env):
     rc, text, j = _bench(env, "bench-ok", "--targets",
-                         "ceiling,floor,project", "--log-level", "info")
+                         "ceiling,floor,project", "--log-level", "info",
+                         "--duration", "2", "--rounds", "2")
     res = j["results"]
+    eq(j["load"]["rounds"], 2, "rounds")
     for name in ("ceiling", "floor", "project"):
         r = res.get(name)
         check(r is not None and "error" not in r,
               "%s not measured: %s\n%s" % (name, r, text[-2000:]))
         check(r["requests"] > 0, "%s: no requests" % name)
         eq(r["errors"], 0, "%s errors" % name)
+        # Its figures are over both rounds.
+        eq(len(r["rounds"]), 2, "%s's rounds" % name)
+        eq(r["requests"], sum(x["requests"] for x in r["rounds"]),
+           "%s's requests against its rounds'" % name)
+        check(all(x["requests"] > 0 for x in r["rounds"]),
+              "%s: a round without requests" % name)
+    # The targets took turns: every target's first round came before any
+    # target's second.
+    starts = sorted((x["start_s"], name, i) for name in res
+                    for i, x in enumerate(res[name]["rounds"]))
+    eq([(name, i) for _, name, i in starts],
+       [("ceiling", 0), ("floor", 0), ("project", 0),
+        ("ceiling", 1), ("floor", 1), ("project", 1)], "order of the rounds")
+    pc = j["ratios"]["project/ceiling"]["rounds"]
+    eq(len(pc), 2, "project/ceiling per round")
+    for i in range(2):
+        check(abs(pc[i] - res["project"]["rounds"][i]["rps"] /
+                  res["ceiling"]["rounds"][i]["rps"]) < 1e-9,
+              "project/ceiling of round %d" % (i + 1))
+    check("project/ceiling req/s per round " in text,
+          "the rounds' ratios are not printed:\n" + text[-2000:])
     # Each timed request of floor and project made its profile call (the
     # mock also counts the warm-up and the answer checks: at least).
     for name in ("floor", "project"):
