@@ -70,6 +70,12 @@ def live(pid):
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
+def rss_kb(pid):
+    """VmRSS of process pid, in KiB."""
+    with open("/proc/%d/status" % pid) as f:
+        return int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1))
+
+
 def wait_for(cond, timeout=10.0, what="condition"):
     """Polls cond() until true; fails after timeout seconds."""
     end = time.monotonic() + timeout

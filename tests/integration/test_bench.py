@@ -58,6 +58,12 @@ def test_bench_times_ceiling_floor_and_project(env):
            "%s's requests against its rounds'" % name)
         check(all(x["requests"] > 0 for x in r["rounds"]),
               "%s: a round without requests" % name)
+        # The latencies of both rounds together: the median of all lies
+        # between the rounds' medians (1 % buckets: within 1 %).
+        p50s = [x["p50_ms"] for x in r["rounds"]]
+        check(min(p50s) * 0.99 <= r["p50_ms"] <= max(p50s) * 1.01,
+              "%s: p50 %.3f ms, rounds' %s" % (name, r["p50_ms"], p50s))
+        check(r["p50_ms"] <= r["p99_ms"], "%s: p50 above p99" % name)
     # The targets took turns: every target's first round came before any
     # target's second.
     starts = sorted((x["start_s"], name, i) for name in res

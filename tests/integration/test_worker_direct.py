@@ -3,11 +3,10 @@ catches most of these first, so they are tested here without it)."""
 import json
 import os
 import resource
-import re
 import socket
 
 from fcgiclient import head, read_answer, request, stdin
-from harness import check, eq, sim, wait_for, PKI
+from harness import check, eq, rss_kb, sim, wait_for, PKI
 
 
 def _sock(s):
@@ -23,11 +22,6 @@ def _params(**kv):
     for k in [k for k, v in kv.items() if v is None]:
         p.pop(k, None)
     return p
-
-
-def _rss_kb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        return int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1))
 
 
 def test_direct_good_request(env):
@@ -79,14 +73,14 @@ def test_direct_oversized_body_not_read(env):
     worker's memory does not grow by the body's size."""
     with env.own_stack(name="big", workers=1) as s:
         pid = s.worker_pids()[0]
-        before = _rss_kb(pid)
+        before = rss_kb(pid)
         big = 8 * 1024 * 1024
         status, _, out = request(_sock(s), _params(CONTENT_LENGTH=str(big)),
                                  b"x" * big)
         eq(status, 413, "8 MiB body")
         eq(json.loads(out)["error"], "payload_too_large", "error")
-        check(_rss_kb(pid) - before < 2048, "worker RSS grew by %d KiB"
-              % (_rss_kb(pid) - before))
+        check(rss_kb(pid) - before < 2048, "worker RSS grew by %d KiB"
+              % (rss_kb(pid) - before))
         # And it still answers.
         status, _, _ = request(_sock(s), _params(REQUEST_METHOD="GET",
                                                  CONTENT_LENGTH="0"))
