@@ -24,6 +24,17 @@
  *
  *   ceiling.fcgi --check-config FILE   exits 0 (there is nothing to check)
  *   ceiling.fcgi [--config FILE]       serves on fd 0
+ *
+ * evfloor.fcgi, built with -DFLOOR -DEVENTED: the floor's work (the same
+ * signature check, the same GET, the same answer) from one thread and one
+ * epoll loop without libfcgi, to measure what an event-driven worker would
+ * save: every FastCGI connection and every kept API connection is
+ * non-blocking, a request whose body is in waits for its profile answer in
+ * the epoll set instead of in a thread, and one epoll_wait hands over every
+ * ready connection at once.  It speaks just enough FastCGI for nginx (one
+ * request at a time per connection, FCGI_KEEP_CONN honoured) and is a
+ * measuring instrument, not a server: a malformed record closes the
+ * connection, a write that would block is dropped, and threads is ignored.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -37,6 +48,7 @@
 #include <fcgiapp.h>
 
 #ifdef FLOOR
+#include <errno.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -291,6 +303,427 @@ answer(FCGX_Request *req, const char *status, const char *body, int len)
 	FCGX_PutStr(body, len, req->out);
 }
 
+#ifdef EVENTED
+/* --- evfloor.fcgi: the floor's work from one epoll loop ---------------- */
+
+#define FCGI_HDR	8
+#define FCGI_IN_MAX	(BODY_MAX + 32768)	/* params, body, record heads */
+#define PARAMS_MAX	16384
+#define EV_MAX		64
+
+enum kind { K_LISTEN, K_FCGI, K_API, K_DEAD };
+
+struct api;
+
+/* A FastCGI connection from nginx and the request being read on it. */
+struct fc {
+	enum kind kind;
+	int fd;
+	int id;			/* the request's id, echoed in the answer */
+	int keep;		/* FCGI_KEEP_CONN */
+	int params_done, stdin_done, retried;
+	size_t have, plen, blen;
+	struct api *call;	/* the profile call it waits for */
+	unsigned char in[FCGI_IN_MAX];
+	char params[PARAMS_MAX];
+	char body[BODY_MAX + 1];
+};
+
+/* A kept TLS connection to the profile API. */
+struct api {
+	enum kind kind;
+	int fd;
+	SSL *ssl;
+	struct fc *owner;	/* NULL: idle */
+	struct api *next;	/* in the idle list */
+	size_t have, need;
+	char buf[8192];
+};
+
+static int ev_ep;
+static struct api *api_idle;
+static enum kind listen_kind = K_LISTEN;
+/*
+ * What was closed while a batch of events is handled, freed after it: a
+ * later event of the batch may point to it (epoll_ctl DEL does not take
+ * back events already returned), and finds it K_DEAD.
+ */
+static void *grave[4 * EV_MAX + 8];
+static int ngrave;
+
+static void
+bury(enum kind *k)
+{
+	*k = K_DEAD;
+	if (ngrave < (int)(sizeof(grave) / sizeof(grave[0])))
+		grave[ngrave++] = k;
+}
+
+static void
+ev_add(int fd, void *ptr)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = ptr };
+
+	epoll_ctl(ev_ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static void
+ev_api_close(struct api *a)
+{
+	struct api **p;
+
+	for (p = &api_idle; *p != NULL; p = &(*p)->next)
+		if (*p == a) {
+			*p = a->next;
+			break;
+		}
+	epoll_ctl(ev_ep, EPOLL_CTL_DEL, a->fd, NULL);
+	SSL_free(a->ssl);
+	close(a->fd);
+	bury(&a->kind);
+	ERR_clear_error();
+}
+
+static void
+ev_fc_close(struct fc *c)
+{
+	if (c->call != NULL)
+		ev_api_close(c->call);	/* its answer would come for nobody */
+	epoll_ctl(ev_ep, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	bury(&c->kind);
+}
+
+/* A new kept connection (connect and handshake block: once per conn). */
+static struct api *
+ev_api_new(void)
+{
+	struct api *a = calloc(1, sizeof(*a));
+
+	if (a == NULL || api_connect() != 0) {
+		free(a);
+		return NULL;
+	}
+	a->kind = K_API;
+	a->fd = th.fd;
+	a->ssl = th.ssl;
+	th.fd = -1;
+	th.ssl = NULL;
+	if (fcntl(a->fd, F_SETFL, O_NONBLOCK) != 0) {
+		SSL_free(a->ssl);
+		close(a->fd);
+		free(a);
+		return NULL;
+	}
+	ev_add(a->fd, a);
+	return a;
+}
+
+/* FastCGI STDOUT (head and body), its end and END_REQUEST, in one write. */
+static void
+ev_reply(struct fc *c, const char *status, const char *body, int len)
+{
+	unsigned char out[FCGI_HDR + 1024 + NAME_MAX_ + 2 * FCGI_HDR + 8];
+	int h = snprintf((char *)out + FCGI_HDR, 1024, "Status: %s\r\n"
+	    "Content-Type: application/json\r\nContent-Length: %d\r\n"
+	    "Cache-Control: no-store\r\n\r\n%.*s", status, len, len, body);
+	size_t n;
+
+	if (h < 0 || h >= 1024) {
+		ev_fc_close(c);
+		return;
+	}
+	out[0] = 1;
+	out[1] = 6;			/* FCGI_STDOUT */
+	out[2] = (unsigned char)(c->id >> 8);
+	out[3] = (unsigned char)c->id;
+	out[4] = (unsigned char)(h >> 8);
+	out[5] = (unsigned char)h;
+	out[6] = out[7] = 0;
+	n = FCGI_HDR + (size_t)h;
+	memcpy(out + n, out, 4);	/* the empty STDOUT record */
+	memset(out + n + 4, 0, 4);
+	n += FCGI_HDR;
+	memcpy(out + n, out, 4);	/* END_REQUEST, status 0 */
+	out[n + 1] = 3;
+	out[n + 4] = 0;
+	out[n + 5] = 8;
+	out[n + 6] = out[n + 7] = 0;
+	memset(out + n + FCGI_HDR, 0, 8);
+	n += 2 * FCGI_HDR;
+	if (write(c->fd, out, n) != (ssize_t)n || !c->keep) {
+		ev_fc_close(c);
+		return;
+	}
+	c->params_done = c->stdin_done = c->retried = 0;
+	c->plen = c->blen = 0;
+}
+
+/* Sends the GET for c's token on an idle (or new) connection. */
+static int
+ev_api_send(struct fc *c, const char *token, size_t tlen)
+{
+	struct api *a = api_idle;
+	char req[TOKEN_MAX + 256];
+	int n;
+
+	if (a != NULL)
+		api_idle = a->next;
+	else if ((a = ev_api_new()) == NULL)
+		return -1;
+	n = snprintf(req, sizeof(req), "GET /v2/persons/~current/profile/"
+	    "givenName HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nAuthorization: "
+	    "Bearer %.*s\r\nAccept: application/json\r\n\r\n", fl.api_port,
+	    (int)tlen, token);
+	ERR_clear_error();
+	if (n <= 0 || (size_t)n >= sizeof(req) || SSL_write(a->ssl, req, n) != n) {
+		ev_api_close(a);
+		return -1;
+	}
+	a->owner = c;
+	a->have = a->need = 0;
+	c->call = a;
+	return 0;
+}
+
+/* A whole request is in: check it and start its call, or answer. */
+static void
+ev_request(struct fc *c)
+{
+	static const char key[] = "\"apiAccessToken\":\"";
+	const char *method = "", *sig = NULL, *t, *e, *why = NULL;
+	size_t i = 0;
+
+	/* The name-value pairs: lengths of 1 byte, or 4 with the top bit. */
+	while (i < c->plen) {
+		size_t len[2];
+		const unsigned char *p = (const unsigned char *)c->params;
+
+		for (int k = 0; k < 2; k++) {
+			if (i < c->plen && p[i] < 128)
+				len[k] = p[i++];
+			else if (i + 4 <= c->plen) {
+				len[k] = ((size_t)(p[i] & 0x7f) << 24) |
+				    ((size_t)p[i + 1] << 16) |
+				    ((size_t)p[i + 2] << 8) | p[i + 3];
+				i += 4;
+			} else {
+				ev_fc_close(c);
+				return;
+			}
+		}
+		if (len[0] + len[1] > c->plen - i) {
+			ev_fc_close(c);
+			return;
+		}
+		/* Values end where the next pair starts: NUL them after use. */
+		if (len[0] == 14 && memcmp(c->params + i, "REQUEST_METHOD", 14) == 0)
+			method = len[1] == 3 && memcmp(c->params + i + 14, "GET",
+			    3) == 0 ? "GET" : "POST";
+		else if (len[0] == 18 && memcmp(c->params + i,
+		    "HTTP_SIGNATURE_256", 18) == 0 && len[1] < 1024) {
+			static char s[1024];
+
+			memcpy(s, c->params + i + 18, len[1]);
+			s[len[1]] = '\0';
+			sig = s;
+		}
+		i += len[0] + len[1];
+	}
+	if (strcmp(method, "GET") == 0) {
+		ev_reply(c, "200 OK", "{}", 2);	/* /healthz */
+		return;
+	}
+	c->body[c->blen] = '\0';
+	if (!signature_ok(sig, c->body, c->blen))
+		why = "signature";
+	else if ((t = strstr(c->body, key)) == NULL ||
+	    (e = strchr(t += sizeof(key) - 1, '"')) == NULL ||
+	    e - t > TOKEN_MAX)
+		why = "no apiAccessToken";
+	else if (ev_api_send(c, t, (size_t)(e - t)) != 0 &&
+	    ev_api_send(c, t, (size_t)(e - t)) != 0)
+		why = "cannot send the profile call";
+	if (why != NULL) {
+		fprintf(stderr, "evfloor: 400: %s\n", why);
+		c->keep = 0;
+		ev_reply(c, "400 Bad Request", "{}", 2);
+	}
+}
+
+/*
+ * Adds a PARAMS or STDIN record r (content clen bytes) to its stream dst
+ * of *len bytes; an empty record ends the stream.  -1 past cap bytes.
+ */
+static int
+stream_add(char *dst, size_t *len, size_t cap, const unsigned char *r,
+    size_t clen, int *done)
+{
+	if (clen == 0) {
+		*done = 1;
+		return 0;
+	}
+	if (*len + clen > cap)
+		return -1;
+	memcpy(dst + *len, r + FCGI_HDR, clen);
+	*len += clen;
+	return 0;
+}
+
+/* Reads what nginx sent and takes the whole records out of it. */
+static void
+ev_fc_read(struct fc *c)
+{
+	ssize_t n = read(c->fd, c->in + c->have, sizeof(c->in) - c->have);
+	size_t pos = 0;
+
+	if (n <= 0) {
+		if (n == 0 || (errno != EAGAIN && errno != EINTR))
+			ev_fc_close(c);
+		return;
+	}
+	c->have += (size_t)n;
+	while (c->have - pos >= FCGI_HDR) {
+		const unsigned char *r = c->in + pos;
+		size_t clen = (size_t)r[4] << 8 | r[5], all = FCGI_HDR + clen + r[6];
+
+		if (c->have - pos < all)
+			break;
+		if (r[1] == 1 && clen >= 8) {		/* BEGIN_REQUEST */
+			c->id = r[2] << 8 | r[3];
+			c->keep = r[FCGI_HDR + 2] & 1;
+		} else if ((r[1] == 4 && stream_add(c->params, &c->plen,
+		    sizeof(c->params), r, clen, &c->params_done) != 0) ||
+		    (r[1] == 5 && stream_add(c->body, &c->blen, BODY_MAX, r,
+		    clen, &c->stdin_done) != 0)) {	/* PARAMS, STDIN */
+			ev_fc_close(c);
+			return;
+		} else if (r[1] == 2) {			/* ABORT_REQUEST */
+			ev_fc_close(c);
+			return;
+		}
+		pos += all;
+	}
+	memmove(c->in, c->in + pos, c->have - pos);
+	c->have -= pos;
+	if (c->have == sizeof(c->in)) {
+		ev_fc_close(c);
+		return;
+	}
+	if (c->params_done && c->stdin_done && c->call == NULL)
+		ev_request(c);
+}
+
+/* Reads the answer on a; when it is whole, answers its owner. */
+static void
+ev_api_read(struct api *a)
+{
+	struct fc *c = a->owner;
+	char name[NAME_MAX_], out[sizeof(reply) + NAME_MAX_];
+	const char *p, *e;
+	int n;
+
+	if (c == NULL) {		/* idle: EOF or unasked bytes */
+		ev_api_close(a);
+		return;
+	}
+	/*
+	 * SSL_get_error() reads the thread's error queue: what a refused
+	 * signature left there would turn WANT_READ into a failure.
+	 */
+	ERR_clear_error();
+	for (;;) {
+		if (a->have == sizeof(a->buf) - 1)
+			goto broken;
+		n = SSL_read(a->ssl, a->buf + a->have,
+		    (int)(sizeof(a->buf) - 1 - a->have));
+		if (n <= 0) {
+			if (SSL_get_error(a->ssl, n) == SSL_ERROR_WANT_READ)
+				break;
+			goto broken;
+		}
+		a->have += (size_t)n;
+	}
+	a->buf[a->have] = '\0';
+	if (a->need == 0 && (p = strstr(a->buf, "\r\n\r\n")) != NULL) {
+		const char *cl = strstr(a->buf, "Content-Length: ");
+
+		if (cl == NULL || cl > p)
+			goto broken;
+		a->need = (size_t)(p + 4 - a->buf) + strtoul(cl + 16, NULL, 10);
+	}
+	if (a->need == 0 || a->have < a->need)
+		return;			/* more to come */
+	if (strncmp(a->buf, "HTTP/1.1 200 ", 13) != 0 || a->have != a->need)
+		goto broken;
+	p = strstr(a->buf, "\r\n\r\n") + 4;
+	if (*p != '"' || (e = strchr(p + 1, '"')) == NULL ||
+	    (size_t)(e - p - 1) >= sizeof(name))
+		goto broken;
+	memcpy(name, p + 1, (size_t)(e - p - 1));
+	name[e - p - 1] = '\0';
+	a->owner = NULL;
+	a->next = api_idle;
+	api_idle = a;
+	c->call = NULL;
+	n = snprintf(out, sizeof(out), "%s%s%s", REPLY_HEAD, name, REPLY_TAIL);
+	ev_reply(c, "200 OK", out, n);
+	return;
+broken:
+	fprintf(stderr, "evfloor: 400: profile answer (%zu of %zu bytes, "
+	    "%.12s)\n", a->have, a->need, a->have == 0 ? "none" : a->buf);
+	c->call = NULL;
+	ev_api_close(a);
+	c->keep = 0;
+	ev_reply(c, "400 Bad Request", "{}", 2);
+}
+
+static void
+ev_accept(void)
+{
+	int fd;
+
+	while ((fd = accept4(0, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		struct fc *c = calloc(1, sizeof(*c));
+
+		if (c == NULL) {
+			close(fd);
+			continue;
+		}
+		c->kind = K_FCGI;
+		c->fd = fd;
+		ev_add(fd, c);
+	}
+}
+
+static int
+ev_main(void)
+{
+	struct epoll_event ev[EV_MAX];
+
+	if (fcntl(0, F_SETFL, O_NONBLOCK) != 0 ||
+	    (ev_ep = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		return 1;
+	ev_add(0, &listen_kind);
+	for (;;) {
+		int n = epoll_wait(ev_ep, ev, EV_MAX, -1);
+
+		for (int i = 0; i < n; i++) {
+			enum kind *k = ev[i].data.ptr;
+
+			if (*k == K_LISTEN)
+				ev_accept();
+			else if (*k == K_FCGI)
+				ev_fc_read((struct fc *)k);
+			else if (*k == K_API)
+				ev_api_read((struct api *)k);
+		}
+		while (ngrave > 0)
+			free(grave[--ngrave]);
+	}
+}
+#endif
+
 /* One request on req's connection; returns 0 if it stays open. */
 static int
 serve(FCGX_Request *req)
@@ -411,6 +844,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "floor.fcgi: bad configuration\n");
 		return 1;
 	}
+#endif
+#ifdef EVENTED
+	return ev_main();
 #endif
 	/* Several processes share fd 0: accept must not block. */
 	if (FCGX_Init() != 0 || fcntl(0, F_SETFL, O_NONBLOCK) != 0 ||

@@ -42,11 +42,11 @@ def _logs(top):
 
 def test_bench_times_ceiling_floor_and_project(env):
     rc, text, j = _bench(env, "bench-ok", "--targets",
-                         "ceiling,floor,project", "--log-level", "info",
+                         "ceiling,floor,evfloor,project", "--log-level", "info",
                          "--duration", "2", "--rounds", "2")
     res = j["results"]
     eq(j["load"]["rounds"], 2, "rounds")
-    for name in ("ceiling", "floor", "project"):
+    for name in ("ceiling", "floor", "evfloor", "project"):
         r = res.get(name)
         check(r is not None and "error" not in r,
               "%s not measured: %s\n%s" % (name, r, text[-2000:]))
@@ -69,8 +69,9 @@ def test_bench_times_ceiling_floor_and_project(env):
     starts = sorted((x["start_s"], name, i) for name in res
                     for i, x in enumerate(res[name]["rounds"]))
     eq([(name, i) for _, name, i in starts],
-       [("ceiling", 0), ("floor", 0), ("project", 0),
-        ("ceiling", 1), ("floor", 1), ("project", 1)], "order of the rounds")
+       [("ceiling", 0), ("floor", 0), ("evfloor", 0), ("project", 0),
+        ("ceiling", 1), ("floor", 1), ("evfloor", 1), ("project", 1)],
+       "order of the rounds")
     pc = j["ratios"]["project/ceiling"]["rounds"]
     eq(len(pc), 2, "project/ceiling per round")
     for i in range(2):
@@ -81,12 +82,13 @@ def test_bench_times_ceiling_floor_and_project(env):
           "the rounds' ratios are not printed:\n" + text[-2000:])
     # Each timed request of floor and project made its profile call (the
     # mock also counts the warm-up and the answer checks: at least).
-    for name in ("floor", "project"):
+    for name in ("floor", "evfloor", "project"):
         check(res[name]["api_calls"] >= res[name]["requests"],
               "%s: %d profile calls for %d requests" % (
                   name, res[name]["api_calls"], res[name]["requests"]))
     eq(res["ceiling"].get("api_calls"), 0, "ceiling's profile calls")
-    for k in ("project/ceiling", "floor/ceiling", "project/floor"):
+    for k in ("project/ceiling", "floor/ceiling", "project/floor",
+              "evfloor/ceiling", "project/evfloor"):
         check(k in j["ratios"], "ratio %s missing" % k)
     check(j["cold_start"].get("project_ms") is not None, "no cold start")
     v = {t["target"]: t for t in j["targets"]}
