@@ -434,11 +434,11 @@ book(struct skill_req *r, const struct skill_action *act)
 	v[2] = time;
 	v[3] = p.v[nf].text;
 	v[4] = ref;
-	v[5] = r->cfg->venue_address;
+	v[5] = skill_text(r, TXT_VENUE_ADDRESS);
 	if (r->cfg->sms_gateway != SMS_NONE) {
 		const char *kk[7] = { "skill", k[0], k[1], k[2], k[3], k[4], k[5] };
-		const char *vv[7] = { r->cfg->skill_name, v[0], v[1], v[2], v[3],
-		    v[4], v[5] };
+		const char *vv[7] = { skill_text(r, TXT_SKILL_NAME), v[0], v[1],
+		    v[2], v[3], v[4], v[5] };
 
 		text_template(sms, sizeof(sms), r->loc->msg[ref[0] != '\0' ?
 		    M_SMS_BOOKING : M_SMS_BOOKING_NOREF], kk, vv, 7);
@@ -467,8 +467,8 @@ details(struct skill_req *r, const struct skill_action *act)
 	char sms[512];
 	struct profile p;
 	const char *k[] = { "skill", "address", "hours" };
-	const char *v[] = { r->cfg->skill_name, r->cfg->venue_address,
-	    r->cfg->venue_hours };
+	const char *v[] = { skill_text(r, TXT_SKILL_NAME),
+	    skill_text(r, TXT_VENUE_ADDRESS), skill_text(r, TXT_VENUE_HOURS) };
 
 	if (r->cfg->sms_gateway == SMS_NONE) {
 		skill_say(r, M_TEXT_OFF);
@@ -480,8 +480,8 @@ details(struct skill_req *r, const struct skill_action *act)
 	r->io->profile_fetch(r->io, r->env, PF_BIT(PF_MOBILE), &p);
 	if (consent_check(r, &p, PF_BIT(PF_MOBILE), act))
 		goto out;
-	text_template(sms, sizeof(sms), r->loc->msg[r->cfg->venue_hours[0] !=
-	    '\0' ? M_SMS_VENUE : M_SMS_VENUE_AT], k, v, 3);
+	text_template(sms, sizeof(sms), r->loc->msg[v[2][0] != '\0' ?
+	    M_SMS_VENUE : M_SMS_VENUE_AT], k, v, 3);
 	if (send_text(r, p.v[PF_MOBILE].e164, sms) == 0) {
 		const char *lk[] = { "last2" }, *lv[] = { p.v[PF_MOBILE].last2 };
 

@@ -32,6 +32,17 @@ struct conf_key {
 #define OFF(f) offsetof(struct config, f)
 #define SZ(f) sizeof(((struct config *)0)->f)
 
+const char *const conf_locale_tags[CONF_LOCALES] = { "en-US", "en-GB",
+    "de-DE" };
+
+/* An operator text for locale i (tag: conf_locale_tags[i]); no default. */
+#define TEXT_KEY(name, t, i, tag) \
+	{ name "." tag, CT_STR, OFF(text_loc[t][i]), SZ(text_loc[t][i]), 0, 0, \
+	    NULL, NULL }
+#define TEXT_KEYS(name, t) \
+	TEXT_KEY(name, t, 0, "en-US"), TEXT_KEY(name, t, 1, "en-GB"), \
+	TEXT_KEY(name, t, 2, "de-DE")
+
 static const struct conf_key conf_keys[] = {
 	{ "skill_id", CT_LIST, OFF(skill_id), 0, 0, 0, NULL, NULL },
 	{ "verify_signature", CT_BOOL, OFF(verify_signature), 0, 0, 0, NULL,
@@ -85,7 +96,14 @@ static const struct conf_key conf_keys[] = {
 	    NULL, "" },
 	{ "backend_ca_file", CT_PATH, OFF(backend_ca_file),
 	    SZ(backend_ca_file), 0, 0, NULL, "" },
+	TEXT_KEYS("skill_name", TXT_SKILL_NAME),
+	TEXT_KEYS("venue_address", TXT_VENUE_ADDRESS),
+	TEXT_KEYS("venue_hours", TXT_VENUE_HOURS),
 };
+
+/* The plain keys of the texts, in enum conf_text order. */
+static const char *const text_names[CONF_TEXTS] = { "skill_name",
+    "venue_address", "venue_hours" };
 
 #define NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
 
@@ -409,6 +427,29 @@ key_like(const char *s)
 }
 
 /*
+ * "skill_name.fr-FR": a text key with a locale-like suffix (letters and
+ * '-', 2 to 16 of them) that is not one of conf_locale_tags.  Safe to
+ * repeat in an error message.
+ */
+static int
+text_for_locale(const char *s)
+{
+	const char *dot = strchr(s, '.');
+	size_t n;
+
+	if (dot == NULL)
+		return 0;
+	n = strspn(dot + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-");
+	if (n < 2 || n > 16 || dot[1 + n] != '\0')
+		return 0;
+	for (int t = 0; t < CONF_TEXTS; t++)
+		if ((size_t)(dot - s) == strlen(text_names[t]) &&
+		    strncmp(s, text_names[t], (size_t)(dot - s)) == 0)
+			return 1;
+	return 0;
+}
+
+/*
  * "value  # note": a comment after a value is not one; the value would
  * silently include it.  Spoken text may hold "#5"; nothing else may hold
  * a '#' after a blank.
@@ -442,7 +483,11 @@ parse_line(struct parse_ctx *p, struct config *cfg, char *line, int lineno,
 	*eq = '\0';
 	key = trim(line);
 	val = trim(eq + 1);
-	if ((k = find_key(key)) == NULL)
+	if ((k = find_key(key)) == NULL && text_for_locale(key))
+		return fail(p, lineno, key, "%s", "texts are given for the "
+		    "locales en-US, en-GB and de-DE only (any other locale "
+		    "hears en-US and its texts)");
+	if (k == NULL)
 		return key_like(key) ? fail(p, lineno, key, "%s", "unknown key") :
 		    fail(p, lineno, NULL, "%s", "expected 'key = value' with a "
 		    "key of letters, digits and '_' (the line is not shown)");
@@ -611,4 +656,21 @@ int
 config_origin_allowed(const struct config *cfg, const char *origin)
 {
 	return list_has(&cfg->api_allowed_origins, origin);
+}
+
+const char *
+config_text(const struct config *cfg, enum conf_text t, const char *tag)
+{
+	for (int i = 0; tag != NULL && i < CONF_LOCALES; i++)
+		if (strcmp(conf_locale_tags[i], tag) == 0 &&
+		    cfg->text_loc[t][i][0] != '\0')
+			return cfg->text_loc[t][i];
+	switch (t) {
+	case TXT_VENUE_ADDRESS:
+		return cfg->venue_address;
+	case TXT_VENUE_HOURS:
+		return cfg->venue_hours;
+	default:
+		return cfg->skill_name;
+	}
 }

@@ -16,6 +16,15 @@ enum name_scope { NAME_SCOPE_GIVEN_NAME, NAME_SCOPE_NAME };
 enum greeting_name { GREETING_PROFILE, GREETING_SSML_TAG };
 enum sms_gateway { SMS_NONE, SMS_WEBHOOK, SMS_SNS };
 
+/*
+ * The operator's texts, which may be given per locale as well
+ * (skill_name.de-DE = ...), for the locales of app/messages.c.
+ */
+enum conf_text { TXT_SKILL_NAME, TXT_VENUE_ADDRESS, TXT_VENUE_HOURS,
+    CONF_TEXTS };
+#define CONF_LOCALES	3
+extern const char *const conf_locale_tags[CONF_LOCALES];
+
 struct config_list {
 	char item[CONF_LIST_MAX][CONF_VALUE_MAX];
 	size_t n;
@@ -53,6 +62,8 @@ struct config {
 	char venue_address[CONF_VALUE_MAX];
 	char venue_hours[CONF_VALUE_MAX];
 	char backend_ca_file[PATH_MAX];
+	/* The texts per locale (conf_locale_tags order); "" = not given. */
+	char text_loc[CONF_TEXTS][CONF_LOCALES][CONF_VALUE_MAX];
 };
 
 /*
@@ -66,6 +77,12 @@ int config_parse(struct config *cfg, const char *name, const char *text,
     size_t len, char *err, size_t errlen);
 
 int config_has_skill_id(const struct config *cfg, const char *id);
+/*
+ * Text t for the locale tagged tag: its value for that locale if one is
+ * given, else the plain key's (which may be "").
+ */
+const char *config_text(const struct config *cfg, enum conf_text t,
+    const char *tag);
 int config_origin_allowed(const struct config *cfg, const char *origin);
 
 #endif

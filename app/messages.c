@@ -235,6 +235,12 @@ locale_find(const char *tag)
 	return l != NULL ? l : &locales[0];
 }
 
+const struct locale *
+locale_at(size_t i)
+{
+	return i < NLOCALES ? locale_find(locales[i].tag) : NULL;
+}
+
 static const struct locale *
 locale_by_tag(const char *tag)
 {

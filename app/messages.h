@@ -67,6 +67,8 @@ struct locale {
 
 /* The table for tag, or en-US when the locale is not supported. */
 const struct locale *locale_find(const char *tag);
+/* The i-th supported locale, NULL past the last. */
+const struct locale *locale_at(size_t i);
 
 /* "2026-12-24" -> "Thursday, December 24" in the locale; -1 if invalid. */
 int msg_date(const struct locale *l, const char *ymd, char *out, size_t outlen);

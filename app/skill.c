@@ -21,7 +21,7 @@ skill_sayf(struct skill_req *r, enum msg_id id, const char *const *keys,
 	size_t i;
 
 	k[0] = "skill";
-	v[0] = r->cfg->skill_name;
+	v[0] = skill_text(r, TXT_SKILL_NAME);
 	for (i = 0; i < n && i < 7; i++) {
 		k[i + 1] = keys[i];
 		v[i + 1] = vals[i];
@@ -40,17 +40,23 @@ void
 skill_say_venue(struct skill_req *r)
 {
 	const char *k[] = { "address", "hours" };
-	const char *v[] = { r->cfg->venue_address, r->cfg->venue_hours };
+	const char *v[] = { skill_text(r, TXT_VENUE_ADDRESS),
+	    skill_text(r, TXT_VENUE_HOURS) };
 
-	if (r->cfg->venue_address[0] != '\0')
-		skill_sayf(r, r->cfg->venue_hours[0] != '\0' ? M_VENUE :
-		    M_VENUE_AT, k, v, 2);
+	if (v[0][0] != '\0')
+		skill_sayf(r, v[1][0] != '\0' ? M_VENUE : M_VENUE_AT, k, v, 2);
+}
+
+const char *
+skill_text(const struct skill_req *r, enum conf_text t)
+{
+	return config_text(r->cfg, t, r->loc->tag);
 }
 
 void
 skill_reprompt(struct skill_req *r, enum msg_id id)
 {
-	const char *k[] = { "skill" }, *v[] = { r->cfg->skill_name };
+	const char *k[] = { "skill" }, *v[] = { skill_text(r, TXT_SKILL_NAME) };
 
 	speech_template(response_reprompt(r->resp), r->loc->msg[id], k, v, 1);
 }
@@ -112,7 +118,7 @@ welcome_with_tag(struct skill_req *r, const char *person_id)
 	const char *tmpl = r->loc->msg[M_WELCOME_BACK];
 	const char *at = strstr(tmpl, "{name}");
 	char part[256], tag[320];
-	const char *k[] = { "skill" }, *v[] = { r->cfg->skill_name };
+	const char *k[] = { "skill" }, *v[] = { skill_text(r, TXT_SKILL_NAME) };
 	struct speech *s = response_speech(r->resp);
 
 	if (at == NULL || (size_t)(at - tmpl) >= sizeof(part))

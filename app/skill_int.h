@@ -36,6 +36,8 @@ void skill_reprompt(struct skill_req *r, enum msg_id id);
 /* Keeps the session open, with the standard reprompt. */
 void skill_listen(struct skill_req *r);
 void skill_say_venue(struct skill_req *r);
+/* The operator's text t (skill_name, ...) for the request's locale. */
+const char *skill_text(const struct skill_req *r, enum conf_text t);
 void skill_outcome(struct skill_req *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "../../app/config.h"
+#include "../../app/messages.h"
 #include "unit.h"
 
 static int
@@ -76,6 +77,17 @@ static const char *const bad[][2] = {
 	{ "skill_id = amzn1.ask.skill.REPLACE-WITH-YOUR-SKILL-ID\n",
 	  "key 'skill_id': still the example's placeholder" },
 	{ "skill_id = amzn1.ask.skill.1;x\n", "key 'skill_id': an ID is" },
+	/* Texts per locale: only for the locales the skill speaks. */
+	{ "skill_id = a\nskill_name.fr-FR = Le Coin\n", "t.conf:2: key "
+	  "'skill_name.fr-FR': texts are given for the locales en-US, en-GB "
+	  "and de-DE only" },
+	{ "skill_id = a\nvenue_hours.de-DE = ab 17 Uhr\n"
+	  "venue_hours.de-DE = ab 18 Uhr\n",
+	  "t.conf:3: key 'venue_hours.de-DE': set twice" },
+	{ "skill_id = a\nvenue_hours.de-DE = ab 17 Uhr # Winter\n",
+	  "t.conf:2: key 'venue_hours.de-DE': '#' starts a comment" },
+	{ "skill_id = a\nbooking_url.de-DE = https://b.example/b\n",
+	  "t.conf:2: expected 'key = value' with a key of letters" },
 };
 
 /* A malformed line is not repeated: it may be "password: hunter2". */
@@ -184,6 +196,44 @@ START_TEST(sns_endpoint_default)
 }
 END_TEST
 
+/* skill_name.de-DE = ...: the locale's own text, else the plain key's. */
+START_TEST(texts_per_locale)
+{
+	static struct config c;
+	char err[512];
+
+	ck_assert_int_eq(parse(&c, "skill_id = a\nskill_name = The Corner\n"
+	    "skill_name.de-DE = Zur Ecke\nvenue_address = 12 Harbour Street\n"
+	    "venue_hours.en-GB = from 5 pm\nvenue_hours.de-DE = ab 17 Uhr\n",
+	    err, sizeof(err)), 0);
+	ck_assert_str_eq(config_text(&c, TXT_SKILL_NAME, "de-DE"), "Zur Ecke");
+	ck_assert_str_eq(config_text(&c, TXT_SKILL_NAME, "en-GB"),
+	    "The Corner");
+	ck_assert_str_eq(config_text(&c, TXT_SKILL_NAME, NULL), "The Corner");
+	ck_assert_str_eq(config_text(&c, TXT_VENUE_ADDRESS, "de-DE"),
+	    "12 Harbour Street");
+	ck_assert_str_eq(config_text(&c, TXT_VENUE_HOURS, "en-US"), "");
+	ck_assert_str_eq(config_text(&c, TXT_VENUE_HOURS, "en-GB"),
+	    "from 5 pm");
+	ck_assert_str_eq(config_text(&c, TXT_VENUE_HOURS, "de-DE"),
+	    "ab 17 Uhr");
+	/* Every locale the skill speaks takes texts, and no other. */
+	for (size_t i = 0; locale_at(i) != NULL; i++) {
+		char line[128], want[16];
+
+		ck_assert_uint_lt(i, CONF_LOCALES);
+		ck_assert_str_eq(locale_at(i)->tag, conf_locale_tags[i]);
+		snprintf(want, sizeof(want), "X%zu", i);
+		snprintf(line, sizeof(line), "skill_id = a\nskill_name.%s = %s\n",
+		    conf_locale_tags[i], want);
+		ck_assert_int_eq(parse(&c, line, err, sizeof(err)), 0);
+		ck_assert_str_eq(config_text(&c, TXT_SKILL_NAME,
+		    conf_locale_tags[i]), want);
+	}
+	ck_assert_ptr_nonnull(locale_at(CONF_LOCALES - 1));
+}
+END_TEST
+
 Suite *
 suite_config(void)
 {
@@ -199,6 +249,7 @@ suite_config(void)
 	tcase_add_test(tc, http_to_loopback_addresses);
 	tcase_add_test(tc, cert_fetch_connect_to_forms);
 	tcase_add_test(tc, sns_endpoint_default);
+	tcase_add_test(tc, texts_per_locale);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -745,6 +745,49 @@ START_TEST(german)
 }
 END_TEST
 
+/* The operator's texts per locale: German speakers hear the German ones. */
+START_TEST(operator_texts_per_locale)
+{
+	static const char de[] = "skill_name.de-DE = Zur Ecke\n"
+	    "venue_address.de-DE = Hafenstra\xc3\x9f" "e 12\n"
+	    "venue_hours.de-DE = von 17 bis 23 Uhr\n";
+	struct fake f;
+	struct result r;
+	json_object *b;
+
+	fake_init(&f);
+	run(conf(de), &f, envelope("LaunchRequest", "de-DE", NULL, NULL), &r);
+	ck_has(r.ssml, "<speak>Willkommen bei Zur Ecke!");
+	done(&r);
+	fake_init(&f);
+	run(conf(de), &f, envelope("LaunchRequest", "en-US", NULL, NULL), &r);
+	ck_has(r.ssml, "<speak>Welcome to The Corner Table!");
+	done(&r);
+	/* The text the speaker is sent is in their locale's texts too. */
+	fake_init(&f);
+	run(conf(de), &f, envelope("IntentRequest", "de-DE", PERSON, DETAILS),
+	    &r);
+	ck_assert_int_eq(f.posts, 1);
+	b = json_tokener_parse(f.post[0].body);
+	ck_assert_str_eq(json_path_str(b, "text"), "Zur Ecke: Hafenstra\xc3\x9f"
+	    "e 12. Ge\xc3\xb6" "ffnet von 17 bis 23 Uhr.");
+	json_object_put(b);
+	done(&r);
+	/* The spoken venue; a locale without its own texts gets the plain. */
+	fake_init(&f);
+	run(conf("sms_gateway = none\nskill_name.de-DE = Zur Ecke\n"
+	    "venue_address.de-DE = Hafenstra\xc3\x9f" "e 12\n"), &f,
+	    envelope("IntentRequest", "de-DE", PERSON, DETAILS), &r);
+	ck_has(r.ssml, "Hafenstra\xc3\x9f" "e 12. Wir haben from 5 pm to 11 pm");
+	done(&r);
+	fake_init(&f);
+	run(conf("sms_gateway = none\n" "venue_address.de-DE = X\n"), &f,
+	    envelope("IntentRequest", "en-GB", PERSON, DETAILS), &r);
+	ck_has(r.ssml, "12 Harbour Street");
+	done(&r);
+}
+END_TEST
+
 START_TEST(invalid_slots_elicit)
 {
 	static const struct {
@@ -1169,6 +1212,7 @@ suite_skill(void)
 	tcase_add_test(tc, optional_parts_left_out);
 	tcase_add_test(tc, backend_failure);
 	tcase_add_test(tc, german);
+	tcase_add_test(tc, operator_texts_per_locale);
 	tcase_add_test(tc, invalid_slots_elicit);
 	tcase_add_test(tc, booking_time_window);
 	tcase_add_test(tc, scopes_list);
